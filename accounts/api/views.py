@@ -1,0 +1,74 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import Assignment
+from ..scoping import get_scope
+from ..services import client_ip, login_failure_record, login_is_locked, login_success_record
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username and password for an API token (throttled like the login page)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(request=AuthTokenSerializer, responses=TokenSerializer)
+    def post(self, request):
+        username = str(request.data.get("username", ""))
+        ip_address = client_ip(request)
+        if login_is_locked(username=username, ip_address=ip_address):
+            raise Throttled(detail=_("Too many failed attempts. Please try again later."))
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            login_failure_record(username=username, ip_address=ip_address)
+            serializer.is_valid(raise_exception=True)
+        login_success_record(username=username)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code", default=None)
+    region_name = serializers.CharField(source="region.name", default=None)
+    role_display = serializers.CharField(source="get_role_display")
+
+    class Meta:
+        model = Assignment
+        fields = ["role", "role_display", "region_code", "region_name", "start_date", "end_date"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    assignments = AssignmentSerializer(many=True)
+    scope = serializers.ListField(child=serializers.CharField())
+    unrestricted = serializers.BooleanField()
+
+
+class MeView(APIView):
+    """Who am I, which roles do I hold, and which region-code prefixes may I see."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        scope = get_scope(request.user)
+        assignments = Assignment.objects.active().filter(user=request.user).select_related("region")
+        data = {
+            "username": request.user.username,
+            "full_name": request.user.full_name,
+            "assignments": assignments,
+            "scope": list(scope.prefixes()),
+            "unrestricted": scope.unrestricted,
+        }
+        return Response(MeSerializer(data).data)

@@ -1,0 +1,53 @@
+"""Writes for accounts: assignments and the login throttle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Assignment, LoginFailure, User
+from .scoping import clear_scope_cache
+
+
+@transaction.atomic
+def assignment_create(
+    *, user: User, role: str, region=None, start_date: dt.date | None = None, end_date: dt.date | None = None
+) -> Assignment:
+    assignment = Assignment(
+        user=user, role=role, region=region, start_date=start_date or timezone.localdate(), end_date=end_date
+    )
+    assignment.full_clean()
+    assignment.save()
+    clear_scope_cache(user)
+    return assignment
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def login_is_locked(*, username: str, ip_address: str | None) -> bool:
+    """True when this account name, or this address, failed too often in the window."""
+    recent = LoginFailure.objects.filter(created_at__gte=_window_start())
+    limit = settings.LOGIN_MAX_FAILURES
+    if username and recent.filter(username=username.lower()).count() >= limit:
+        return True
+    # An address may try several names, but not endlessly.
+    return bool(ip_address and recent.filter(ip_address=ip_address).count() >= limit * 4)
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    LoginFailure.objects.create(username=(username or "").lower()[:150], ip_address=ip_address)
+    # Keep the table small: rows older than the window are of no use.
+    LoginFailure.objects.filter(created_at__lt=_window_start()).delete()
+
+
+def login_success_record(*, username: str) -> None:
+    LoginFailure.objects.filter(username=(username or "").lower()).delete()
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

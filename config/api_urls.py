@@ -1,0 +1,8 @@
+"""Everything under /api/v1/: one router per app, merged here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("grids.api.urls")),
+]

@@ -1,0 +1,45 @@
+"""Project-wide pytest setup: PostgreSQL-only tests, the named users and a small territory."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    if engine == "postgresql":
+        return "database: PostgreSQL (nothing skipped)"
+    return f"database: {engine}; tests marked 'postgres' are skipped (set DATABASE_URL to a PostgreSQL database)"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgresql://…")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def territory(db):
+    from tests.factories import build_territory
+
+    return build_territory()
+
+
+@pytest.fixture
+def users(territory):
+    from tests.factories import build_named_users
+
+    return build_named_users(territory)
