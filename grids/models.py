@@ -78,7 +78,7 @@ class Region(models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ["code"]
-        indexes = [code_index("region", "code")]
+        # The unique constraint already gets a varchar_pattern_ops twin index in PostgreSQL.
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
