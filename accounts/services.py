@@ -41,8 +41,12 @@ def login_is_locked(*, username: str, ip_address: str | None) -> bool:
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
     LoginFailure.objects.create(username=(username or "").lower()[:150], ip_address=ip_address)
-    # Keep the table small: rows older than the window are of no use.
-    LoginFailure.objects.filter(created_at__lt=_window_start()).delete()
+
+
+def login_failures_purge() -> int:
+    """Delete failures older than the lockout window (they no longer count); return how many."""
+    deleted, _by_model = LoginFailure.objects.filter(created_at__lt=_window_start()).delete()
+    return deleted
 
 
 def login_success_record(*, username: str) -> None:
