@@ -245,7 +245,8 @@ def resident_validate(*, data: dict, instance: Resident | None = None) -> Reside
         cleaned["birth_date"] = check.birth_date
 
     phone = (cleaned.get("phone") or "").strip().replace(" ", "")
-    if not phone and instance is not None and "phone" in cleaned and cleaned.get("keep_phone", True):
+    # On edit, a phone that is not given (or given blank with keep_phone) stays as it is.
+    if instance is not None and not phone and ("phone" not in cleaned or cleaned.get("keep_phone", False)):
         phone = instance.phone
     try:
         validate_phone(phone)

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -24,7 +24,15 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     serializer_class = AuthTokenSerializer
 
-    @extend_schema(request=AuthTokenSerializer, responses=TokenSerializer)
+    @extend_schema(
+        tags=["accounts"],
+        request=AuthTokenSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed attempts for this account or address."),
+        },
+    )
     def post(self, request):
         username = str(request.data.get("username", ""))
         ip_address = client_ip(request)
@@ -40,8 +48,8 @@ class ObtainTokenView(APIView):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    region_code = serializers.CharField(source="region.code", default=None)
-    region_name = serializers.CharField(source="region.name", default=None)
+    region_code = serializers.CharField(source="region.code", default=None, allow_null=True)
+    region_name = serializers.CharField(source="region.name", default=None, allow_null=True)
     role_display = serializers.CharField(source="get_role_display")
 
     class Meta:
@@ -52,6 +60,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField(), help_text="Roles held now, anywhere.")
     assignments = AssignmentSerializer(many=True)
     scope = serializers.ListField(child=serializers.CharField())
     unrestricted = serializers.BooleanField()
@@ -60,13 +69,14 @@ class MeSerializer(serializers.Serializer):
 class MeView(APIView):
     """Who am I, which roles do I hold, and which region-code prefixes may I see."""
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(tags=["accounts"], responses=MeSerializer)
     def get(self, request):
         scope = get_scope(request.user)
-        assignments = Assignment.objects.active().filter(user=request.user).select_related("region")
+        assignments = list(Assignment.objects.active().filter(user=request.user).select_related("region"))
         data = {
             "username": request.user.username,
             "full_name": request.user.full_name,
+            "roles": sorted({a.role for a in assignments}),
             "assignments": assignments,
             "scope": list(scope.prefixes()),
             "unrestricted": scope.unrestricted,
