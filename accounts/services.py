@@ -54,4 +54,11 @@ def login_success_record(*, username: str) -> None:
 
 
 def client_ip(request) -> str | None:
+    """The client's address; behind a trusted reverse proxy, the hop that proxy saw."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # nginx appends the address it saw; anything to its left came from the client.
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
     return request.META.get("REMOTE_ADDR") or None

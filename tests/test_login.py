@@ -64,3 +64,20 @@ def test_password_change(client, users):
     assert response.status_code == 302
     users.community.refresh_from_db()
     assert users.community.check_password("Another-Pass-9876")
+
+
+@override_settings(LOGIN_MAX_FAILURES=2, TRUST_X_FORWARDED_FOR=True)
+def test_throttle_behind_proxy_counts_the_forwarded_address(client, users):
+    from accounts.services import client_ip
+
+    class Request:
+        META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.1.1.1, 203.0.113.9"}
+
+    assert client_ip(Request()) == "203.0.113.9"
+    for name in ("a", "b", "c", "d", "e", "f", "g", "h"):
+        client.post("/login/", {"username": name, "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    # that address is now refused, but another client behind the same proxy is not
+    locked = client.post("/login/", {"username": "community", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert locked.status_code == 200
+    ok = client.post("/login/", {"username": "community", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert ok.status_code == 302
