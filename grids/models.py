@@ -148,14 +148,22 @@ class RegionCodeHistory(models.Model):
         ordering = ["-changed_at"]
 
 
-class TerritorialQuerySet(models.QuerySet):
-    """Rows that sit in the territory, visible by prefix of their region_code."""
+class PlaceQuerySet(models.QuerySet):
+    """Places and public facts of the territory (estates, buildings, published grid workers,
+    stations): visible to anyone holding a role there, whatever the role."""
 
     def visible_to(self, user):
-        return self.filter(ledger_q(user))
+        return self.filter(get_scope(user).q("region_code"))
 
     def under(self, code: str):
         return self.filter(region_code__startswith=code)
+
+
+class TerritorialQuerySet(PlaceQuerySet):
+    """Rows of the resident ledger: visible only to ledger roles, by prefix of their region_code."""
+
+    def visible_to(self, user):
+        return self.filter(ledger_q(user))
 
 
 class EstateKind(models.TextChoices):
@@ -174,7 +182,7 @@ class Estate(models.Model):
     region_code = models.CharField(_("region code"), max_length=17, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
-    objects = TerritorialQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("estate")
@@ -197,12 +205,12 @@ class Building(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
-    objects = TerritorialQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["estate__name", "number"]
+        ordering = ["estate_id", "id"]
         indexes = [code_index("building")]
         constraints = [models.UniqueConstraint(fields=["estate", "number"], name="building_unique_number")]
 
@@ -217,7 +225,7 @@ class Unit(models.Model):
     number = models.CharField(_("unit number"), max_length=16)
     region_code = models.CharField(_("region code"), max_length=17, editable=False)
 
-    objects = TerritorialQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")
@@ -426,7 +434,7 @@ class GridWorker(models.Model):
     start_date = models.DateField(_("start date"), default=timezone.localdate)
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
-    objects = TerritorialQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("grid worker")
@@ -454,7 +462,7 @@ class ServiceStation(models.Model):
     hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     facilities = models.TextField(_("facilities"), blank=True)
 
-    objects = TerritorialQuerySet.as_manager()
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service station")

@@ -81,3 +81,23 @@ def test_scope_is_computed_once_per_user_object(territory, users, django_assert_
     with django_assert_num_queries(1):
         get_scope(user)
         get_scope(user)
+
+
+def test_published_places_are_visible_to_every_role_in_scope(territory, users):
+    from grids.models import GridWorker, ServiceStation
+
+    t = territory
+    worker = GridWorker.objects.create(
+        region=t.grid_a1, region_code=t.grid_a1.code, name="赵网格", kind="full_time", public_phone="13800000001"
+    )
+    station = ServiceStation.objects.create(
+        region=t.comm_a, region_code=t.comm_a.code, name="金塔社区党群服务站", kind="party_service"
+    )
+    # department staff of the street see the published workers, stations and buildings ...
+    assert worker in GridWorker.objects.visible_to(users.department)
+    assert station in ServiceStation.objects.visible_to(users.department)
+    assert t.building_a1 in Building.objects.visible_to(users.department)
+    # ... but not the households and residents in them
+    assert not Household.objects.visible_to(users.department).exists()
+    # and nobody outside sees them
+    assert worker not in GridWorker.objects.visible_to(users.outsider)
