@@ -18,9 +18,10 @@ def child_level(level: str) -> str | None:
 
 
 def counts_by_prefix(model, *, under: str, length: int) -> Counter:
-    """Rows of a territorial model under a code, grouped by the first `length` digits: one query."""
+    """Rows of a territorial model (or queryset) under a code, grouped by the first `length` digits: one query."""
+    queryset = model.objects.all() if isinstance(model, type) else model
     rows = (
-        model.objects.filter(region_code__startswith=under)
+        queryset.filter(region_code__startswith=under)
         .annotate(prefix=Substr("region_code", 1, length))
         .values("prefix")
         .annotate(n=Count("id"))
@@ -43,7 +44,8 @@ def region_children_with_counts(*, user, region: Region | None) -> list[Region]:
         group = [c for c in children if len(c.code) == length]
         under = region.code if region is not None else ""
         households = counts_by_prefix(Household, under=under, length=length)
-        residents = counts_by_prefix(Resident, under=under, length=length)
+        # Residents who moved out keep their last region_code but no longer live there.
+        residents = counts_by_prefix(Resident.objects.current(), under=under, length=length)
         buildings = counts_by_prefix(Building, under=under, length=length)
         for child in group:
             child.household_count = households.get(child.code, 0)
@@ -55,7 +57,7 @@ def region_children_with_counts(*, user, region: Region | None) -> list[Region]:
 def region_totals(region: Region) -> dict[str, int]:
     return {
         "households": Household.objects.under(region.code).count(),
-        "residents": Resident.objects.under(region.code).count(),
+        "residents": Resident.objects.current().under(region.code).count(),
         "buildings": Building.objects.under(region.code).count(),
     }
 

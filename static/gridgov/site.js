@@ -1,0 +1,20 @@
+// Drill-down in the region lists: the arrow loads a place's children in place with htmx,
+// and a second click folds them away again instead of loading them twice.
+document.addEventListener("htmx:confirm", (event) => {
+  const trigger = event.detail.elt;
+  if (!trigger.matches || !trigger.matches("[data-drill]")) return;
+  const slot = document.getElementById(trigger.dataset.drill);
+  if (slot && slot.childElementCount > 0) {
+    event.preventDefault();
+    slot.replaceChildren();
+    trigger.setAttribute("aria-expanded", "false");
+  } else {
+    trigger.setAttribute("aria-expanded", "true");
+  }
+});
+
+// Small GET forms (the place picker) reload as soon as a choice is made; their button stays for no-JS.
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
+});
