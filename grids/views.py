@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
+from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -125,7 +126,7 @@ def _grid_context(user, region: Region) -> dict:
             household_count=Count("units__households", distinct=True),
             resident_count=Count("units__households__residents", distinct=True),
         )
-        .order_by("estate__name", "number")
+        .order_by("estate__name", Length("number"), "number")  # 2号楼 before 10号楼
     )
     return {"workers": list(workers), "buildings": list(buildings)}
 
@@ -150,7 +151,7 @@ def building_detail(request, pk: int):
         Unit.objects.visible_to(user)
         .filter(building=building)
         .prefetch_related(Prefetch("households", queryset=households))
-        .order_by("number")
+        .order_by(Length("number"), "number")
     )
     return render(
         request,

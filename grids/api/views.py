@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Length
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -120,7 +121,11 @@ class BuildingViewSet(ScopedReadOnlyViewSet):
     filterset_class = BuildingFilter
 
     def scoped_queryset(self, user) -> QuerySet:
-        return Building.objects.visible_to(user).select_related("estate").order_by("estate__name", "number", "id")
+        return (
+            Building.objects.visible_to(user)
+            .select_related("estate")
+            .order_by("estate__name", Length("number"), "number", "id")
+        )
 
 
 @extend_schema_view(
