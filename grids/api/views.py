@@ -40,19 +40,6 @@ from .serializers import (
     UnitSerializer,
 )
 
-# Keys of the resident fields the services accept, as sent by the client.
-_RESIDENT_INPUT_KEYS = (
-    "name",
-    "id_number",
-    "gender",
-    "birth_date",
-    "phone",
-    "residency_type",
-    "relation",
-    "ledger_colour",
-    "note",
-)
-
 
 def api_validation_error(exc: DjangoValidationError) -> ValidationError:
     """A service's ValidationError as DRF's, keeping its field keys (and '__all__' as non-field)."""
@@ -215,7 +202,7 @@ class ResidentViewSet(
         household = values["household"]
         if not services.can_edit_ledger(request.user, household.region_code):
             raise PermissionDenied(LEDGER_EDIT_DENIED)
-        data = {key: values[key] for key in _RESIDENT_INPUT_KEYS if key in values}
+        data = {key: values[key] for key in services.RESIDENT_FIELDS if key in values}
         try:
             resident, warnings = services.resident_create(
                 household=household, data=data, tags=values.get("tags"), moved_in=values.get("moved_in")
@@ -234,7 +221,7 @@ class ResidentViewSet(
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        data = {key: values[key] for key in _RESIDENT_INPUT_KEYS if key in values}
+        data = {key: values[key] for key in services.RESIDENT_FIELDS if key in values}
         data.setdefault("name", resident.name)
         if "phone" in values:
             data["keep_phone"] = False  # an empty phone sent on purpose clears it
