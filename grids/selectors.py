@@ -36,7 +36,8 @@ def region_children_with_counts(*, user, region: Region | None) -> list[Region]:
     if region is None:
         children = list(top_regions_for(user))
     else:
-        children = list(Region.objects.visible_to(user).filter(parent=region).order_by("code"))
+        # Regions retired by a redraw stay in the tree for history but leave the browser.
+        children = list(Region.objects.visible_to(user).current().filter(parent=region).order_by("code"))
     if not children:
         return children
     # Children of one parent share a length; the user's top places may not.
@@ -85,8 +86,9 @@ def region_breadcrumbs(region: Region) -> list[Region]:
 def resident_list(*, user) -> QuerySet[Resident]:
     return (
         Resident.objects.visible_to(user)
-        .select_related("household__unit__building__estate")
-        .prefetch_related("tags")
+        # Households come in a second query for just the rows of the page: joining them would
+        # make PostgreSQL hash the whole household table before it sorts and cuts the page.
+        .prefetch_related("household", "tags")
         .order_by("region_code", "id")
     )
 

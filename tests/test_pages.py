@@ -782,3 +782,12 @@ def test_region_counts_leave_out_moved_out_residents(client, users, territory):
     response = login(client, users.community).get(reverse("grids:region_detail", args=[territory.comm_a.code]))
     assert response.context["totals"]["residents"] == 1
     assert counts(response.context["children"])[territory.grid_a2.code] == (1, 0, 1)
+
+
+def test_not_found_page_is_chinese_and_the_same_for_out_of_scope(client, users, territory):
+    login(client, users.outsider)
+    out_of_scope = client.get(reverse("grids:resident_detail", args=[territory.res_a1.pk]))
+    missing = client.get(reverse("grids:resident_detail", args=[99999999]))
+    assert out_of_scope.status_code == missing.status_code == 404
+    assert "未找到" in out_of_scope.content.decode()
+    assert territory.res_a1.name not in out_of_scope.content.decode()

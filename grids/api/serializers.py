@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
+    ELDERLY_AGE,
     Building,
     Estate,
     Gender,
@@ -149,6 +150,36 @@ class ResidentSerializer(serializers.ModelSerializer):
     def get_phone(self, obj: Resident) -> str:
         return mask_phone(obj.phone)
 
+    def to_representation(self, obj: Resident) -> dict:
+        """The hot path of every ledger list: one dict per row instead of a walk over the fields.
+
+        The declared fields still describe the output (schema, browsable API);
+        tests check that this gives exactly what the generic walk gives.
+        """
+        stamp = self.fields["created_at"].to_representation
+        household = obj.household if obj.household_id else None
+        age = obj.age
+        return {
+            "id": obj.pk,
+            "name": obj.name,
+            "gender": obj.gender,
+            "birth_date": obj.birth_date.isoformat(),
+            "age": age,
+            "is_elderly": age >= ELDERLY_AGE,
+            "id_number": mask_id_number(obj.id_number),
+            "phone": mask_phone(obj.phone),
+            "residency_type": obj.residency_type,
+            "relation": obj.relation,
+            "ledger_colour": obj.ledger_colour,
+            "tags": [tag.slug for tag in obj.tags.all()],
+            "note": obj.note,
+            "household": obj.household_id,
+            "household_address": household.address if household is not None else None,
+            "region_code": obj.region_code,
+            "created_at": stamp(obj.created_at),
+            "updated_at": stamp(obj.updated_at),
+        }
+
 
 class ResidentSavedSerializer(ResidentSerializer):
     """A resident just created or updated, with the warnings the save produced."""
@@ -164,6 +195,9 @@ class ResidentSavedSerializer(ResidentSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, obj: Resident) -> list[str]:
         return [str(w) for w in self.context.get("warnings", [])]
+
+    def to_representation(self, obj: Resident) -> dict:
+        return {**super().to_representation(obj), "warnings": self.get_warnings(obj)}
 
 
 class _ResidentInput(serializers.Serializer):

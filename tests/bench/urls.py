@@ -1,0 +1,6 @@
+"""The project's URLs plus the raw-SQL floor used by the benchmarks."""
+
+from config.urls import urlpatterns as project_urlpatterns
+from tests.bench.test_ledger_bench import urlpatterns as bench_urlpatterns
+
+urlpatterns = bench_urlpatterns + project_urlpatterns
