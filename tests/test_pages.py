@@ -789,5 +789,5 @@ def test_not_found_page_is_chinese_and_the_same_for_out_of_scope(client, users, 
     out_of_scope = client.get(reverse("grids:resident_detail", args=[territory.res_a1.pk]))
     missing = client.get(reverse("grids:resident_detail", args=[99999999]))
     assert out_of_scope.status_code == missing.status_code == 404
-    assert "未找到" in out_of_scope.content.decode()
+    assert "页面不存在" in out_of_scope.content.decode()
     assert territory.res_a1.name not in out_of_scope.content.decode()
