@@ -120,7 +120,7 @@ bench: install
 messages: install
 	@command -v xgettext >/dev/null || { echo "error: makemessages needs GNU gettext (xgettext)" >&2; exit 1; }
 	$(MANAGE) makemessages -l zh_Hans -l en --no-location \
-		--ignore=.venv --ignore=node_modules --ignore=build --ignore=var --ignore=staticfiles
+		--ignore=.venv --ignore=node_modules --ignore=build --ignore=var --ignore=staticfiles --ignore=tests
 	$(MANAGE) compile_translations
 
 clean:
