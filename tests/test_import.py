@@ -349,17 +349,24 @@ def test_header_aliases_are_understood(territory):
 
 
 def test_rejected_upload_leaves_no_temporary_copy(client, territory, users):
-    """The copy kept between preview and confirm holds full ID numbers: a rejected file's goes at once."""
+    """The copy kept between preview and confirm holds full ID numbers: it lives briefly in the
+    cache, never in a temporary folder, and a rejected file's copy goes at once."""
+    from django.core.cache import cache
+
+    from grids.resources.tmp_storage import ShortLivedCacheStorage
+
     client.force_login(users.admin)
     preview = upload(client, csv_bytes([row("韩一")]))
     kept = preview.context["form"].cleaned_data["import_file"].tmp_storage_name
-    assert os.path.exists(kept)
-    confirm(client, preview)
     assert not os.path.exists(kept)
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + kept) is not None
+    assert ShortLivedCacheStorage.CACHE_LIFETIME <= 3600
+    confirm(client, preview)
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + kept) is None
 
     page = upload(client, csv_bytes([row("韩二", 楼栋="9号楼")]))
     rejected = page.context["form"].cleaned_data["import_file"].tmp_storage_name
-    assert not os.path.exists(rejected)
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + rejected) is None
 
 
 # ---------------------------------------------------------------- who may import

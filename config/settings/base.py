@@ -146,6 +146,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "hourly-purge-expired-login-failures": {"task": "accounts.purge_login_failures", "schedule": 3600.0},
 }
 
+# Uploaded rosters wait for confirmation in the cache, never in a temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "grids.resources.tmp_storage.ShortLivedCacheStorage"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.
