@@ -104,6 +104,8 @@ def test_resident_list_against_raw_sql(district, settings):
     print("\n\nledger benchmark")
     for name, figure, note in rows:
         print(f"  {name:<{width}}  {figure:>14}  {note}")
-    # A floor well below today's figure (0.25–0.3 on PostgreSQL, 2 cores): it catches a
-    # regression such as a query per row or a join of a whole table, not noise.
-    assert api_rps / raw_rps >= 0.15
+    # A floor well below today's figure on PostgreSQL, the production database (0.25–0.3 on
+    # 2 cores): it catches a regression such as a query per row or a join of a whole table,
+    # not noise. SQLite's raw query is so cheap that its ratio says little; it is printed only.
+    if connection.vendor == "postgresql":
+        assert api_rps / raw_rps >= 0.15
