@@ -57,10 +57,11 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return self.model.objects.none()
-        return self.scoped_queryset(self.request.user)
+        return self.refine(self.model.objects.visible_to(self.request.user))
 
-    def scoped_queryset(self, user) -> QuerySet:
-        raise NotImplementedError
+    def refine(self, queryset: QuerySet) -> QuerySet:
+        """Joins and order for this endpoint, on top of the scoped rows."""
+        return queryset.order_by("pk")
 
 
 @extend_schema_view(
@@ -77,8 +78,8 @@ class RegionViewSet(ScopedReadOnlyViewSet):
     lookup_field = "code"
     lookup_value_regex = r"\d{2,17}"
 
-    def scoped_queryset(self, user) -> QuerySet:
-        return Region.objects.visible_to(user).select_related("parent").order_by("code")
+    def refine(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("parent").order_by("code")
 
 
 @extend_schema_view(
@@ -92,8 +93,8 @@ class EstateViewSet(ScopedReadOnlyViewSet):
     serializer_class = EstateSerializer
     filterset_class = EstateFilter
 
-    def scoped_queryset(self, user) -> QuerySet:
-        return Estate.objects.visible_to(user).order_by("region_code", "name", "id")
+    def refine(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("region_code", "name", "id")
 
 
 @extend_schema_view(
@@ -107,12 +108,8 @@ class BuildingViewSet(ScopedReadOnlyViewSet):
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilter
 
-    def scoped_queryset(self, user) -> QuerySet:
-        return (
-            Building.objects.visible_to(user)
-            .select_related("estate")
-            .order_by("estate__name", Length("number"), "number", "id")
-        )
+    def refine(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("estate").order_by("estate__name", Length("number"), "number", "id")
 
 
 @extend_schema_view(
@@ -126,8 +123,8 @@ class UnitViewSet(ScopedReadOnlyViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
 
-    def scoped_queryset(self, user) -> QuerySet:
-        return Unit.objects.visible_to(user).select_related("building__estate").order_by("building_id", "number", "id")
+    def refine(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("building__estate").order_by("building_id", "number", "id")
 
 
 @extend_schema_view(
@@ -141,10 +138,9 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
 
-    def scoped_queryset(self, user) -> QuerySet:
+    def refine(self, queryset: QuerySet) -> QuerySet:
         return (
-            Household.objects.visible_to(user)
-            .select_related("unit__building__estate")
+            queryset.select_related("unit__building__estate")
             .annotate(resident_count=Count("residents"))
             .order_by("unit_id", "room", "id")
         )
