@@ -16,6 +16,11 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    notify_by_email = models.BooleanField(
+        _("e-mail me notifications"),
+        default=False,
+        help_text=_("Also send each notification to the e-mail address of the account."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cases",
     "volunteers",
     "dashboards",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,137 @@
+"""Reference data of cases: the category tree, time limits, and the departments (职能部门)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Region, code_index
+
+from .choices import CaseLevel, Urgency
+
+
+class CategoryKind(models.TextChoices):
+    GRID_AFFAIR = "grid_affair", _("Grid affairs")
+    CITY_MANAGEMENT = "city_management", _("Digital city management")
+    PROPERTY = "property", _("Property services")
+
+
+class CaseCategory(models.Model):
+    """A two-level tree: a top category and its subcategories; cases are filed under a subcategory."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id:
+            if self.parent.parent_id:
+                raise ValidationError({"parent": _("Categories have two levels: the parent must be a top category.")})
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": _("A category cannot be its own parent.")})
+
+
+class TimeLimitPolicy(models.Model):
+    """Working hours allowed to accept, handle and verify a case of one category at one level.
+
+    A policy without a category is the default for every category at that level and urgency; a
+    policy on a top category covers its subcategories unless they have their own.
+    """
+
+    category = models.ForeignKey(
+        CaseCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="time_limits",
+        verbose_name=_("category"),
+        help_text=_("Leave empty for the default of all categories."),
+    )
+    level = models.CharField(_("level"), max_length=12, choices=CaseLevel.choices)
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices)
+    accept_hours = models.DecimalField(_("hours to accept"), max_digits=6, decimal_places=2)
+    handle_hours = models.DecimalField(_("hours to handle"), max_digits=6, decimal_places=2)
+    verify_hours = models.DecimalField(_("hours to verify"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        ordering = ["category__code", "level", "urgency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "level", "urgency"],
+                name="time_limit_unique",
+                nulls_distinct=False,
+                violation_error_message=_("There is already a time limit for this category, level and urgency."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accept_hours__gt=0) & Q(handle_hours__gt=0) & Q(verify_hours__gt=0),
+                name="time_limit_positive",
+                violation_error_message=_("Every time limit must be more than zero hours."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or _('All categories')} · {self.get_level_display()} · {self.get_urgency_display()}"
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def for_category_at(self, category: CaseCategory, region_code: str) -> DepartmentQuerySet:
+        """Departments whose duty list holds the category (or its parent) and whose jurisdiction covers the place."""
+        ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
+        candidates = self.filter(is_active=True, duties__in=ids).distinct()
+        return candidates.filter(pk__in=[d.pk for d in candidates if region_code.startswith(d.region_code)])
+
+
+class Department(models.Model):
+    """A functional department (职能部门) that handles some categories within its jurisdiction."""
+
+    name = models.CharField(_("name"), max_length=64)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("jurisdiction")
+    )
+    region_code = models.CharField(_("region code"), max_length=17, editable=False)
+    duties = models.ManyToManyField(
+        CaseCategory, blank=True, related_name="departments", verbose_name=_("duty list (categories handled)")
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="departments", verbose_name=_("staff")
+    )
+    phone = models.CharField(_("duty phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["region_code", "name"]
+        indexes = [code_index("department")]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # The denormalised code always follows the region (re-coding rewrites both together).
+        if self.region_id and not self.region_code:
+            self.region_code = self.region.code
+        super().save(*args, **kwargs)
