@@ -43,3 +43,19 @@ def users(territory):
     from tests.factories import build_named_users
 
     return build_named_users(territory)
+
+
+@pytest.fixture
+def case_reference(db):
+    """Categories, time limits and the 2025–2026 calendar, as `load_case_reference` installs them."""
+    from cases.reference_data import load_case_reference
+
+    load_case_reference()
+
+
+@pytest.fixture
+def case_world(territory, users, case_reference):
+    """The named territory and users, plus a community worker and street staff and a department."""
+    from tests.case_factories import build_case_world
+
+    return build_case_world(territory, users)

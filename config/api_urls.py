@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("grids.api.urls")),
+    path("", include("cases.api.urls")),
+    path("", include("notifications.api_urls")),
 ]

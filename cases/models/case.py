@@ -25,6 +25,8 @@ from .choices import (
 )
 from .reference import CaseCategory, Department
 
+# The sweep's queries name the states exactly as the partial indexes do, so PostgreSQL can use them.
+CLOCK_STATE_LIST = sorted(CLOCK_STATES)
 # Everyone who works a place sees its cases; volunteers see only what they reported themselves.
 CASE_VIEW_ROLES = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
@@ -127,6 +129,7 @@ class Case(models.Model):
     is_unreasonable = models.BooleanField(_("unreasonable request"), default=False)
     report_count = models.PositiveIntegerField(_("times reported"), default=1)
     escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
+    was_overdue = models.BooleanField(_("went past a deadline"), default=False)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -157,11 +160,15 @@ class Case(models.Model):
         indexes = [
             code_index("case"),
             # The escalation sweep and the reminder pass read only these small slices of the table.
-            models.Index(fields=["due_at"], name="case_due_clock", condition=Q(state__in=sorted(CLOCK_STATES))),
+            models.Index(
+                fields=["due_at"],
+                name="case_due_clock",
+                condition=Q(state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True),
+            ),
             models.Index(
                 fields=["remind_at"],
                 name="case_remind_pending",
-                condition=Q(state__in=sorted(CLOCK_STATES), reminded_at__isnull=True),
+                condition=Q(state__in=CLOCK_STATE_LIST, reminded_at__isnull=True),
             ),
             models.Index(fields=["handler", "state"], name="case_handler_state"),
             models.Index(fields=["category", "building", "created_at"], name="case_dup_hint"),

@@ -1,0 +1,261 @@
+"""The deadline sweep: reminders at 75% of a limit, escalation one level up when a limit passes.
+
+Run every minute by Celery beat. Each batch is one transaction that claims its rows with
+SELECT … FOR UPDATE SKIP LOCKED, so two sweeps never take the same case, and a sweep killed
+half-way loses only its uncommitted batch, which the next sweep takes again. Every UPDATE also
+re-states the condition it acts on and its row count is checked, so even a database without row
+locks (SQLite) never escalates a case twice. Nothing waits in the broker: a lost or repeated
+beat message changes nothing, because the due cases are found in the database each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Case, CaseAction, CaseEvent, CaseLevel, CaseState, Department, Summons
+from ..models.case import CLOCK_STATE_LIST
+from ..models.choices import ACTIVE_STATES, next_level
+from ..workcal import PolicyCache, WorkingTime
+from .access import HandlerDirectory
+from .clock import REMIND_SHARE
+from .common import case_url, notify_bulk
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    overdue_noticed: int = 0
+    reminded: int = 0
+    summons_late: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Context:
+    now: dt.datetime
+    wt: WorkingTime = field(default_factory=WorkingTime.load)
+    policies: PolicyCache = field(default_factory=PolicyCache)
+    directory: HandlerDirectory = field(default_factory=HandlerDirectory)
+    departments: list[tuple[int, str, set[int]]] | None = None
+
+    def department_for(self, case: Case) -> int | None:
+        """The most local active department with this category on its duty list (in memory)."""
+        if self.departments is None:
+            duties: dict[int, set[int]] = defaultdict(set)
+            for dept_id, category_id in Department.duties.through.objects.values_list(
+                "department_id", "casecategory_id"
+            ):
+                duties[dept_id].add(category_id)
+            rows = Department.objects.filter(is_active=True).values_list("pk", "region_code")
+            self.departments = sorted(((pk, code, duties[pk]) for pk, code in rows), key=lambda d: (-len(d[1]), d[0]))
+        wanted = {case.category_id, case.category.parent_id}
+        for pk, code, categories in self.departments:
+            if case.region_code.startswith(code) and wanted & categories:
+                return pk
+        return None
+
+    def deadline(self, *, category_id: int, parent_id: int | None, level: str, urgency: str):
+        accept, _handle, _verify = self.policies.minutes(
+            category_id=category_id, parent_id=parent_id, level=level, urgency=urgency
+        )
+        return self.wt.add(self.now, accept), self.wt.add(self.now, int(accept * REMIND_SHARE))
+
+
+def _claim(queryset, batch_size: int) -> list[Case]:
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",))
+        .select_related("category")
+        .only(
+            "pk", "number", "title", "state", "level", "department_id", "handler_id", "region_code",
+            "urgency", "category_id", "category__parent_id", "due_at", "version",
+        )[:batch_size]
+    )  # fmt: skip
+
+
+def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
+    """One transaction: claim up to batch_size overdue cases, escalate or flag each exactly once."""
+    with transaction.atomic():
+        due = Case.objects.filter(state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True, due_at__lte=ctx.now)
+        cases = _claim(due.order_by("due_at", "pk"), batch_size)
+        if not cases:
+            return 0
+        groups: dict[tuple, list[Case]] = defaultdict(list)
+        notices: list[Case] = []
+        for case in cases:
+            target = next_level(case.level) if case.state in ACTIVE_STATES else None
+            department_id = None
+            if target == CaseLevel.DEPARTMENT:
+                department_id = ctx.department_for(case)
+                if department_id is None:
+                    target = None  # nowhere to go: flag it as overdue where it is
+            if target is None:
+                notices.append(case)
+            else:
+                groups[(target, department_id, case.category_id, case.category.parent_id, case.urgency)].append(case)
+
+        events: list[CaseEvent] = []
+        messages: list[tuple[set[int], str, str, int]] = []
+        for (target, department_id, category_id, parent_id, urgency), members in groups.items():
+            due_at, remind_at = ctx.deadline(
+                category_id=category_id, parent_id=parent_id, level=target, urgency=urgency
+            )
+            claimed = Case.objects.filter(
+                pk__in=[c.pk for c in members], state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True,
+                due_at__lte=ctx.now,
+            )  # fmt: skip
+            values = {
+                "level": target, "department_id": department_id, "state": CaseState.SUBMITTED, "handler": None,
+                "escalation_count": F("escalation_count") + 1, "was_overdue": True, "due_at": due_at, "remind_at": remind_at,
+                "reminded_at": None, "overdue_noticed_at": None, "version": F("version") + 1, "updated_at": ctx.now,
+            }  # fmt: skip
+            if claimed.update(**values) != len(members):
+                # Someone else changed some of them (only possible without row locks): go one by one.
+                members = [c for c in members if claimed.filter(pk=c.pk).update(**values) == 1]
+            for case in members:
+                events.append(
+                    CaseEvent(
+                        case_id=case.pk, action=CaseAction.AUTO_ESCALATE, from_state=case.state,
+                        to_state=CaseState.SUBMITTED, from_level=case.level, to_level=target, created_at=ctx.now,
+                        note=_("Not done in time; escalated automatically."),
+                        data={"missed_deadline": case.due_at.isoformat()},
+                    )
+                )  # fmt: skip
+                recipients = ctx.directory.handlers(
+                    level=target, region_code=case.region_code, department_id=department_id
+                )
+                if case.handler_id:
+                    recipients.add(case.handler_id)
+                messages.append(
+                    (recipients, _("Overdue, escalated to you: %(number)s %(title)s")
+                     % {"number": case.number, "title": case.title}, case_url(case), case.pk)
+                )  # fmt: skip
+            result.escalated += len(members)
+
+        if notices:
+            claimed = Case.objects.filter(
+                pk__in=[c.pk for c in notices], overdue_noticed_at__isnull=True, due_at__lte=ctx.now
+            )
+            values = {
+                "overdue_noticed_at": ctx.now,
+                "was_overdue": True,
+                "version": F("version") + 1,
+                "updated_at": ctx.now,
+            }
+            members = notices
+            if claimed.update(**values) != len(notices):
+                members = [c for c in notices if claimed.filter(pk=c.pk).update(**values) == 1]
+            for case in members:
+                events.append(
+                    CaseEvent(
+                        case_id=case.pk, action=CaseAction.OVERDUE, created_at=ctx.now,
+                        note=_("The time limit has passed."), data={"missed_deadline": case.due_at.isoformat()},
+                    )
+                )  # fmt: skip
+                recipients = (
+                    {case.handler_id}
+                    if case.handler_id
+                    else ctx.directory.handlers(
+                        level=case.level, region_code=case.region_code, department_id=case.department_id
+                    )
+                )
+                messages.append(
+                    (recipients, _("Overdue: %(number)s %(title)s") % {"number": case.number, "title": case.title},
+                     case_url(case), case.pk)
+                )  # fmt: skip
+            result.overdue_noticed += len(members)
+
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        notify_bulk(messages)
+        return len(cases)
+
+
+def _remind_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
+    with transaction.atomic():
+        pending = Case.objects.filter(
+            state__in=CLOCK_STATE_LIST, reminded_at__isnull=True, remind_at__lte=ctx.now, due_at__gt=ctx.now
+        )
+        cases = _claim(pending.order_by("remind_at", "pk"), batch_size)
+        if not cases:
+            return 0
+        claimed = Case.objects.filter(pk__in=[c.pk for c in cases], reminded_at__isnull=True)
+        values = {"reminded_at": ctx.now, "version": F("version") + 1, "updated_at": ctx.now}
+        members = cases
+        if claimed.update(**values) != len(cases):
+            members = [c for c in cases if claimed.filter(pk=c.pk).update(**values) == 1]
+        events, messages = [], []
+        for case in members:
+            events.append(
+                CaseEvent(case_id=case.pk, action=CaseAction.REMIND, created_at=ctx.now,
+                          data={"due_at": case.due_at.isoformat()})
+            )  # fmt: skip
+            recipients = (
+                {case.handler_id}
+                if case.handler_id
+                else ctx.directory.handlers(
+                    level=case.level, region_code=case.region_code, department_id=case.department_id
+                )
+            )
+            due_local = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
+            messages.append(
+                (recipients, _("Due soon (%(due)s): %(number)s %(title)s")
+                 % {"due": due_local, "number": case.number, "title": case.title}, case_url(case), case.pk)
+            )  # fmt: skip
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        notify_bulk(messages)
+        result.reminded += len(members)
+        return len(cases)
+
+
+def _summons_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
+    with transaction.atomic():
+        late = list(
+            Summons.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(checked_in_at__isnull=True, late_noticed_at__isnull=True, check_in_due_at__lte=ctx.now)
+            .select_related("case", "department")
+            .order_by("check_in_due_at", "pk")[:batch_size]
+        )
+        if not late:
+            return 0
+        claimed = Summons.objects.filter(pk__in=[s.pk for s in late], late_noticed_at__isnull=True)
+        claimed.update(late_noticed_at=ctx.now)
+        messages = []
+        for summons in late:
+            recipients = ctx.directory.handlers(
+                level=CaseLevel.DEPARTMENT, region_code="", department_id=summons.department_id
+            )
+            recipients.add(summons.summoned_by_id)
+            messages.append(
+                (recipients, _("%(dept)s has not checked in (报到) in time: %(number)s")
+                 % {"dept": summons.department.name, "number": summons.case.number}, case_url(summons.case),
+                 summons.case_id)
+            )  # fmt: skip
+        notify_bulk(messages)
+        result.summons_late += len(late)
+        return len(late)
+
+
+def sweep_deadlines(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Escalate overdue cases, flag those that cannot go higher, send reminders, flag late check-ins."""
+    ctx = _Context(now=now or timezone.now())
+    result = SweepResult()
+    for step in (_escalate_batch, _remind_batch, _summons_batch):
+        while step(ctx, batch_size, result):
+            result.batches += 1
+    if result.escalated or result.overdue_noticed or result.reminded or result.summons_late:
+        log.info("deadline sweep: %s", result.as_dict())
+    return result
