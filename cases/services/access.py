@@ -96,7 +96,14 @@ def allowed_actions(user, case: Case) -> set[str]:
     state = case.state
     at_level = handles_level(user, case)
     mine = is_handler(user, case)
-    if state in OPEN_STATES or state == CaseState.CLOSED:
+    takes_part = (
+        at_level
+        or mine
+        or case.reporter_id == user.pk
+        or get_scope(user).covers(case.region_code, roles=FILE_ROLES)
+        or _is_department_staff(user, case.department_id)
+    )
+    if (state in OPEN_STATES or state == CaseState.CLOSED) and takes_part:
         actions.add("comment")
     if state == CaseState.SUBMITTED and at_level:
         actions |= {"accept", "reject", "duplicate"}
