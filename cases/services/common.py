@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.models import Notification
 from notifications.services import notify
 
 from ..models import Case, CaseEvent
@@ -85,29 +82,3 @@ def notify_case(case: Case, recipient_ids: Iterable[int | None], title: str, bod
 
 def case_title(case: Case) -> str:
     return f"{case.number} {case.title}"
-
-
-def notify_bulk(messages: Iterable[tuple[Iterable[int], str, str, int]]) -> int:
-    """Many notifications at once (recipients, title, url, case id), in the caller's transaction.
-
-    For the deadline sweep, which may notify thousands of cases in one batch: one INSERT per
-    thousand rows, one look-up of who wants e-mail, e-mail enqueued on commit.
-    """
-    from notifications.services import EMAIL_TASK_SIZE, _email_wanted, _enqueue_emails
-
-    now = timezone.now()
-    rows = [
-        Notification(recipient_id=pk, title=title, url=url, case_id=case_id, created_at=now)
-        for recipients, title, url, case_id in messages
-        for pk in {pk for pk in recipients if pk}
-    ]
-    if not rows:
-        return 0
-    created = Notification.objects.bulk_create(rows, batch_size=1000)
-    wanted = _email_wanted(sorted({row.recipient_id for row in rows}))
-    email_ids = [row.pk for row in created if row.recipient_id in wanted]
-    for start in range(0, len(email_ids), EMAIL_TASK_SIZE):
-        transaction.on_commit(
-            functools.partial(_enqueue_emails, email_ids[start : start + EMAIL_TASK_SIZE]), robust=True
-        )
-    return len(rows)

@@ -20,13 +20,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notify_bulk
+
 from ..models import Case, CaseAction, CaseEvent, CaseLevel, CaseState, Department, Summons
 from ..models.case import CLOCK_STATE_LIST
 from ..models.choices import ACTIVE_STATES, next_level
 from ..workcal import PolicyCache, WorkingTime
 from .access import HandlerDirectory
 from .clock import REMIND_SHARE
-from .common import case_url, notify_bulk
+from .common import case_url
 
 log = logging.getLogger(__name__)
 

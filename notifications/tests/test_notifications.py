@@ -21,7 +21,7 @@ from notifications import services
 from notifications.models import Notification
 from notifications.tasks import send_emails
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("notifications.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 API = "/api/v1/notifications/"
@@ -381,7 +381,7 @@ def test_list_of_a_user_without_notifications(client, users):
     assert response.context["page_obj"].paginator.count == 0
 
 
-def test_navbar_snippet_falls_back_to_a_link(rf, users):
+def test_navbar_snippet_falls_back_to_a_link():
     from django.template.loader import render_to_string
 
     snippet = render_to_string("partials/notification_bell.html")
