@@ -103,9 +103,9 @@ BETWEEN_CASES = [
     ("National Day 2025 itself", "2025-10-01 00:00", "2025-10-09 00:00", 0),
     ("the make-up Saturday", "2025-10-11 00:00", "2025-10-12 00:00", DAY),
     ("Spring Festival fortnight 2026", "2026-02-14 00:00", "2026-03-01 00:00", 6 * DAY),
-    # 2025 and 2026 have 250 working days each under the State Council arrangements.
-    ("the whole of 2025", "2025-01-01 00:00", "2026-01-01 00:00", 250 * DAY),
-    ("the whole of 2026", "2026-01-01 00:00", "2027-01-01 00:00", 250 * DAY),
+    # 261 weekdays a year, less the weekday holidays, plus the make-up days: 261 - 18 + 5 and 261 - 19 + 6.
+    ("the whole of 2025", "2025-01-01 00:00", "2026-01-01 00:00", 248 * DAY),
+    ("the whole of 2026", "2026-01-01 00:00", "2027-01-01 00:00", 248 * DAY),
 ]
 
 
@@ -196,8 +196,9 @@ def test_without_any_calendar_row_the_built_in_hours_apply(django_assert_max_num
 def test_loading_reads_at_most_two_queries(national, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         calendar = WorkingTime.load()
+    row = WorkCalendar.objects.get(is_default=True)
     with django_assert_max_num_queries(1):
-        WorkingTime.load(WorkCalendar.objects.get(is_default=True))
+        WorkingTime.load(row)
     assert calendar == national
 
 
