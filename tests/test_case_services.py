@@ -402,3 +402,17 @@ def test_outsiders_see_nothing_and_officials_see_their_county(case_world):
     assert not Case.objects.visible_to(w.u.nobody).exists()
     assert Case.objects.visible_to(w.u.official).filter(pk=case.pk).exists()
     assert Case.objects.visible_to(w.u.grid_a2).filter(pk=case.pk).exists() is False
+
+
+def test_department_staff_see_each_case_once(case_world):
+    w = case_world
+    colleague = UserFactory(username="colleague")
+    assign(colleague, Role.DEPARTMENT_STAFF, w.t.street)
+    w.department.staff.add(colleague)
+    case = file_case(w)
+    for actor in (w.u.grid_a1, w.u.community, w.street):
+        case = services.case_escalate(case=case, actor=actor, reason="上报")
+    services.case_summon(case=case, actor=w.street, departments=[w.department, w.other_department])
+    w.other_department.staff.add(w.dept_user)
+    assert list(Case.objects.visible_to(w.dept_user)) == [case]
+    assert list(Case.objects.visible_to(colleague)) == [case]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,15 @@ CLOCK_STATE_LIST = sorted(CLOCK_STATES)
 CASE_VIEW_ROLES = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
 
+def department_ids(user) -> set[int]:
+    """Departments the user staffs, computed once per user object (i.e. once per request)."""
+    cached = getattr(user, "_gridgov_department_ids", None)
+    if cached is None:
+        cached = set(Department.staff.through.objects.filter(user_id=user.pk).values_list("department_id", flat=True))
+        user._gridgov_department_ids = cached
+    return cached
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """Cases in the user's places, cases they reported, and cases summoning or assigned to their department."""
@@ -39,13 +48,12 @@ class CaseQuerySet(models.QuerySet):
         scope = get_scope(user)
         if scope.unrestricted:
             return self
-        summoned = Summons.objects.filter(case=OuterRef("pk"), department__staff=user)
-        return self.filter(
-            scope.q("region_code", roles=CASE_VIEW_ROLES)
-            | Q(reporter=user)
-            | Q(department__staff=user)
-            | Exists(summoned)
-        )
+        query = scope.q("region_code", roles=CASE_VIEW_ROLES) | Q(reporter=user)
+        departments = department_ids(user)
+        if departments:
+            summoned = Summons.objects.filter(department_id__in=departments).values("case_id")
+            query |= Q(department_id__in=departments) | Q(pk__in=summoned)
+        return self.filter(query)
 
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)

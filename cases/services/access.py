@@ -9,6 +9,7 @@ from accounts.roles import Role
 from accounts.scoping import get_scope
 
 from ..models import Case, CaseLevel, CaseState, Department
+from ..models.case import department_ids
 from ..models.choices import ACTIVE_STATES, LEVEL_SEQUENCE, OPEN_STATES
 
 # Roles that handle cases at each territorial level; the department level is its staff list.
@@ -29,15 +30,6 @@ SUMMON_ROLES = frozenset({Role.STREET_STAFF})
 FILE_ROLES = frozenset(set(Role.values) - {Role.DISTRICT_OFFICIAL})
 # Roles that may record a follow-up visit.
 FOLLOW_UP_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.STREET_STAFF} | LEVEL_ROLES[CaseLevel.GRID])
-
-
-def department_ids(user) -> set[int]:
-    """Departments the user staffs, computed once per user object (i.e. once per request)."""
-    cached = getattr(user, "_gridgov_department_ids", None)
-    if cached is None:
-        cached = set(Department.objects.filter(staff=user).values_list("pk", flat=True)) if user.pk else set()
-        user._gridgov_department_ids = cached
-    return cached
 
 
 def _is_department_staff(user, department_id: int | None) -> bool:
