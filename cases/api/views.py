@@ -1,0 +1,741 @@
+"""REST API of cases, patrols, departments' summonses and the case reference data.
+
+Every queryset starts from the user's scope, so an out-of-scope row answers 404 exactly like a
+missing one, and an out-of-scope code or id in a request body is "not found" under its field.
+Every write is one call of cases.services: its ValidationError comes back under the same field
+keys (400), its PermissionDenied as 403 with its message, and CaseConflict (someone changed the
+case first, or the client's `version` is stale) as 409 with the case's current version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from accounts.scoping import get_scope
+from grids.api.views import api_validation_error
+
+from .. import selectors, services
+from ..models import Case, CaseCategory, CaseEvent, Department, FollowUp, Patrol, Summons
+from ..selectors import CaseFilter
+from ..services import access, fieldwork
+from ..services.common import lock_case
+from .filters import CaseFilterBackend
+from .serializers import (
+    NOT_FOUND,
+    AttachmentSerializer,
+    CaseCategorySerializer,
+    CaseCreateMultipartSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseEditSerializer,
+    CaseEventSerializer,
+    CaseSerializer,
+    CheckInSerializer,
+    CommentSerializer,
+    ConflictSerializer,
+    DepartmentSerializer,
+    DispatchSerializer,
+    DuplicateQuerySerializer,
+    DuplicateSerializer,
+    EscalateSerializer,
+    FollowUpInputSerializer,
+    LinkReportSerializer,
+    NoteSerializer,
+    PatrolCreateSerializer,
+    PatrolFileCaseSerializer,
+    PatrolSerializer,
+    ReasonSerializer,
+    ResolveSerializer,
+    SummonInputSerializer,
+    SummonsReportSerializer,
+    SummonsSerializer,
+    UploadSerializer,
+    VerifySerializer,
+)
+
+# The inbox is a work list, not an archive: it answers the most pressing cases only.
+INBOX_LIMIT = 200
+DETAIL_RELATED = (*selectors.LIST_RELATED, "resolved_by", "duplicate_of")
+
+RESPONSES_400 = OpenApiResponse(description="Invalid data; the messages are under the fields' keys.")
+RESPONSES_403 = OpenApiResponse(description="You may see the case but not do this; the message says why.")
+RESPONSES_404 = OpenApiResponse(description="No such case in your places.")
+RESPONSES_409 = OpenApiResponse(
+    ConflictSerializer,
+    description="The case changed first (another user acted, or the `version` you sent is stale). Reload it.",
+)
+
+
+def case_detail_queryset(user) -> QuerySet[Case]:
+    """The user's cases with everything the detail shows, in a fixed number of queries."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related(*DETAIL_RELATED)
+        .prefetch_related(
+            Prefetch("summonses", queryset=Summons.objects.select_related("department", "summoned_by")),
+            "attachments",
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("recorded_by")),
+        )
+    )
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    """Active departments whose jurisdiction covers or lies inside one of the user's places (all when unrestricted)."""
+    queryset = Department.objects.filter(is_active=True)
+    scope = get_scope(user)
+    if scope.unrestricted:
+        return queryset
+    query = Q(pk__in=sorted(access.department_ids(user)))
+    for prefix in scope.prefixes():
+        covering = [prefix[:n] for n in (2, 4, 6, 9, 12, 15, 17) if n <= len(prefix)]
+        query |= Q(region_code__startswith=prefix) | Q(region_code__in=covering)
+    return queryset.filter(query)
+
+
+def _service_errors(call: Callable[[], object]) -> object:
+    """Run one service call, turning Django's errors into DRF's (CaseConflict is left to the caller)."""
+    try:
+        return call()
+    except DjangoValidationError as exc:
+        raise api_validation_error(exc) from exc
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+
+
+def conflict_response(case_id: int, exc: services.CaseConflict) -> Response:
+    version = Case.objects.filter(pk=case_id).values_list("version", flat=True).first()
+    return Response({"detail": exc.message, "version": version}, status=status.HTTP_409_CONFLICT)
+
+
+class CasePagination(CursorPagination):
+    """Newest first by id: stable while cases are filed, and no COUNT over the table."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PatrolPagination(CasePagination):
+    """Newest recorded first."""
+
+
+def _transition(summary: str, request, description: str = ""):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={
+            200: CaseDetailSerializer,
+            400: RESPONSES_400,
+            403: RESPONSES_403,
+            404: RESPONSES_404,
+            409: RESPONSES_409,
+        },
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the cases in your scope, newest first",
+        description="Cursor-paginated (follow `next`); `page_size` up to 200. No total count is given.",
+    ),
+    retrieve=extend_schema(
+        summary="One case, with its summonses, attachments, follow-ups and what you may do now",
+        responses={200: CaseDetailSerializer, 404: RESPONSES_404},
+    ),
+)
+@extend_schema(tags=["cases"])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases (事件): filing, the state machine (accept → dispatch → resolve → verify) and the log."""
+
+    serializer_class = CaseSerializer
+    pagination_class = CasePagination
+    filter_backends = [CaseFilterBackend]
+    filterset_class = CaseFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Case.objects.none()
+        user = self.request.user
+        if self.action == "list":
+            return selectors.case_list(user=user, filters=self.request.query_params, request=self.request)
+        return case_detail_queryset(user)
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    # ------------------------------------------------------------ helpers
+
+    def _case(self) -> Case:
+        return get_object_or_404(Case.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _detail(self, case: Case, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = case_detail_queryset(self.request.user).filter(pk=case.pk).first()
+        if fresh is None:
+            # The action took the case out of the user's sight (e.g. a department returned it):
+            # they still get the row they just changed.
+            case.refresh_from_db()
+            fresh = case
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def _act(self, case: Case, call: Callable[[], object], *, version: int | None = None) -> Response:
+        """Run a service on the case and answer its fresh detail, or 409 when it changed first.
+
+        `version` is for services without an `expected_version` of their own: the row is locked
+        and compared here, in the same transaction as the service call.
+        """
+        try:
+            if version is None:
+                _service_errors(call)
+            else:
+                with transaction.atomic():
+                    lock_case(case, expected_version=version)
+                    _service_errors(call)
+        except services.CaseConflict as exc:
+            return conflict_response(case.pk, exc)
+        return self._detail(case)
+
+    # ------------------------------------------------------------ create and edit
+
+    @extend_schema(
+        summary="File a case",
+        description="JSON, or multipart with photos under `uploads`. The case is filed at grid level; "
+        "`handle_now` lets a grid member take it on the spot.",
+        request={"application/json": CaseCreateSerializer, "multipart/form-data": CaseCreateMultipartSerializer},
+        responses={
+            201: CaseDetailSerializer,
+            400: OpenApiResponse(
+                description="Invalid data, or a region, category, building or household not found in your scope."
+            ),
+            403: OpenApiResponse(description="You may not file cases in this place."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        values = dict(self._input(CaseCreateMultipartSerializer))
+        case = _service_errors(lambda: services.case_create(reporter=request.user, **values))
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct the details of an open case",
+        description="Send the `version` you read; if the case changed since, the answer is 409 and nothing is "
+        "changed. Fields left out keep their values.",
+        request=CaseEditSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: RESPONSES_400,
+            403: RESPONSES_403,
+            404: RESPONSES_404,
+            409: RESPONSES_409,
+        },
+    )
+    def partial_update(self, request, *args, **kwargs):
+        case = self._case()
+        changes = dict(self._input(CaseEditSerializer))
+        version = changes.pop("version")
+        return self._act(
+            case,
+            lambda: services.case_edit(case=case, actor=request.user, expected_version=version, changes=changes),
+        )
+
+    # ------------------------------------------------------------ transitions
+
+    @_transition("Accept a submitted case (you become its handler)", NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        case, data = self._case(), self._input(NoteSerializer)
+        return self._act(
+            case,
+            lambda: services.case_accept(
+                case=case, actor=request.user, expected_version=data["version"], note=data["note"]
+            ),
+        )
+
+    @_transition("Give the case to a handler (yourself by default)", DispatchSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_case(self, request, pk=None):
+        case, data = self._case(), self._input(DispatchSerializer)
+        handler = None
+        if data["handler"] is not None:
+            handler = get_user_model().objects.filter(pk=data["handler"], is_active=True).first()
+            if handler is None:
+                raise ValidationError({"handler": [_("This person does not handle cases at this place.")]})
+        return self._act(
+            case,
+            lambda: services.case_dispatch(
+                case=case, actor=request.user, handler=handler, expected_version=data["version"], note=data["note"]
+            ),
+        )
+
+    @_transition("Send the case back down one level", ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_case(self, request, pk=None):
+        case, data = self._case(), self._input(ReasonSerializer)
+        return self._act(
+            case,
+            lambda: services.case_return(
+                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Reject the case as outside the remit", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        case, data = self._case(), self._input(ReasonSerializer)
+        return self._act(
+            case,
+            lambda: services.case_reject(
+                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Put the case on hold (its clock stops)", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request, pk=None):
+        case, data = self._case(), self._input(ReasonSerializer)
+        return self._act(
+            case,
+            lambda: services.case_hold(
+                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Resume a case on hold (its clock runs again)", NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        case, data = self._case(), self._input(NoteSerializer)
+        return self._act(
+            case,
+            lambda: services.case_resume(
+                case=case, actor=request.user, expected_version=data["version"], note=data["note"]
+            ),
+        )
+
+    @_transition("Escalate the case one level up (grid → community → street → department)", EscalateSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        case, data = self._case(), self._input(EscalateSerializer)
+        department = None
+        if data["department"] is not None:
+            department = departments_visible_to(request.user).filter(pk=data["department"]).first()
+            if department is None:
+                raise ValidationError({"department": [NOT_FOUND]})
+        return self._act(
+            case,
+            lambda: services.case_escalate(
+                case=case,
+                actor=request.user,
+                reason=data["reason"],
+                department=department,
+                expected_version=data["version"],
+            ),
+        )
+
+    @_transition("Report the case resolved (it then waits for verification)", ResolveSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        case, data = self._case(), self._input(ResolveSerializer)
+        return self._act(
+            case,
+            lambda: services.case_resolve(
+                case=case, actor=request.user, resolution=data["resolution"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition(
+        "Verify a resolved case: close it, or send it back",
+        VerifySerializer,
+        "The verifier is never the person who handled or resolved the case.",
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        case, data = self._case(), self._input(VerifySerializer)
+        return self._act(
+            case,
+            lambda: services.case_verify(
+                case=case, actor=request.user, ok=data["ok"], note=data["note"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("End the case as unable to resolve for now (挂账)", ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def unresolvable(self, request, pk=None):
+        case, data = self._case(), self._input(ReasonSerializer)
+        return self._act(
+            case,
+            lambda: services.case_mark_unresolvable(
+                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Mark the case as a duplicate of another", DuplicateSerializer)
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request, pk=None):
+        case, data = self._case(), self._input(DuplicateSerializer)
+        value = data["original"].strip()
+        match = (Q(number=value) | Q(pk=int(value))) if value.isdigit() else Q(number=value)
+        original = Case.objects.visible_to(request.user).filter(match).first()
+        if original is None:
+            raise ValidationError({"original": [_("No such case in your places.")]})
+        return self._act(
+            case,
+            lambda: services.case_mark_duplicate(
+                case=case, actor=request.user, original=original, expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Tag the request as unreasonable", ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="tag-unreasonable", url_name="tag-unreasonable")
+    def tag_unreasonable(self, request, pk=None):
+        case, data = self._case(), self._input(ReasonSerializer)
+        return self._act(
+            case,
+            lambda: services.case_tag_unreasonable(
+                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
+            ),
+        )
+
+    @_transition("Comment on the case", CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def comment(self, request, pk=None):
+        case, data = self._case(), self._input(CommentSerializer)
+        return self._act(
+            case,
+            lambda: services.case_comment(case=case, actor=request.user, note=data["note"]),
+            version=data["version"],
+        )
+
+    @_transition("Record a follow-up visit (回访) of a closed case", FollowUpInputSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
+    def follow_up(self, request, pk=None):
+        case, data = self._case(), self._input(FollowUpInputSerializer)
+        return self._act(
+            case,
+            lambda: services.case_follow_up(
+                case=case, actor=request.user, satisfaction=data["satisfaction"], note=data["note"]
+            ),
+            version=data["version"],
+        )
+
+    @_transition("Summon departments to the case (街道吹哨)", SummonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def summon(self, request, pk=None):
+        case, data = self._case(), self._input(SummonInputSerializer)
+        wanted = set(data["departments"])
+        departments = list(departments_visible_to(request.user).filter(pk__in=wanted))
+        if len(departments) != len(wanted):
+            raise ValidationError({"departments": [NOT_FOUND]})
+        return self._act(
+            case,
+            lambda: services.case_summon(case=case, actor=request.user, departments=departments, note=data["note"]),
+            version=data["version"],
+        )
+
+    @_transition("Count another report of the same matter on this case", LinkReportSerializer)
+    @action(detail=True, methods=["post"], url_path="link-report", url_name="link-report")
+    def link_report(self, request, pk=None):
+        case, data = self._case(), self._input(LinkReportSerializer)
+        return self._act(
+            case,
+            lambda: services.case_link_report(
+                case=case,
+                actor=request.user,
+                note=data["note"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+            ),
+            version=data["version"],
+        )
+
+    # ------------------------------------------------------------ log and files
+
+    @extend_schema(
+        summary="The case's log, oldest first",
+        responses={200: CaseEventSerializer(many=True), 404: RESPONSES_404},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, pk=None):
+        case = self._case()
+        events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
+        return Response(CaseEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The case's photos and files",
+        responses={200: AttachmentSerializer(many=True), 404: RESPONSES_404},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add photos or files to the case",
+        request={"multipart/form-data": UploadSerializer},
+        responses={
+            201: AttachmentSerializer(many=True),
+            400: RESPONSES_400,
+            403: RESPONSES_403,
+            404: RESPONSES_404,
+            409: RESPONSES_409,
+        },
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def attachments(self, request, pk=None):
+        case = self._case()
+        if request.method == "POST":
+            data = self._input(UploadSerializer)
+
+            def add():
+                try:
+                    services.attachments_add(case=case, actor=request.user, uploads=data["uploads"])
+                except DjangoValidationError as exc:
+                    if hasattr(exc, "error_dict"):
+                        raise
+                    raise DjangoValidationError({"uploads": exc.messages}) from exc
+
+            try:
+                if data["version"] is None:
+                    _service_errors(add)
+                else:
+                    with transaction.atomic():
+                        lock_case(case, expected_version=data["version"])
+                        _service_errors(add)
+            except services.CaseConflict as exc:
+                return conflict_response(case.pk, exc)
+        rows = case.attachments.order_by("id")
+        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
+        return Response(AttachmentSerializer(rows, many=True).data, status=code)
+
+    # ------------------------------------------------------------ work lists
+
+    @extend_schema(
+        summary="Your inbox: cases waiting for you, due soonest first",
+        description=f"Cases given to you, waiting at a level you handle, or resolved and yours to verify. "
+        f"Not paginated: at most {INBOX_LIMIT} cases.",
+        responses={200: CaseSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def inbox(self, request):
+        rows = selectors.inbox(user=request.user)[:INBOX_LIMIT]
+        return Response(CaseSerializer(rows, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Open cases that may be the same matter, before filing a new one",
+        description="Same category, in the same building or within 100 m, filed in the last 7 days (at most 5). "
+        "Give a building, or latitude and longitude.",
+        parameters=[DuplicateQuerySerializer],
+        responses={200: CaseSerializer(many=True), 400: RESPONSES_400},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def duplicates(self, request):
+        query = DuplicateQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        query.is_valid(raise_exception=True)
+        found = services.duplicate_candidates(user=request.user, **query.validated_data)
+        loaded = (
+            Case.objects.visible_to(request.user)
+            .select_related(*selectors.LIST_RELATED)
+            .in_bulk([case.pk for case in found])
+        )
+        rows = [loaded[case.pk] for case in found if case.pk in loaded]
+        return Response(CaseSerializer(rows, many=True, context=self.get_serializer_context()).data)
+
+
+# ---------------------------------------------------------------- reference data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Case categories in use, each top category followed by its subcategories"),
+    retrieve=extend_schema(summary="One case category, by its code"),
+)
+@extend_schema(tags=["case reference"])
+class CaseCategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The two-level category tree, flattened; cases are filed under subcategories."""
+
+    serializer_class = CaseCategorySerializer
+    pagination_class = None
+    filter_backends: list = []
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            CaseCategory.objects.filter(is_active=True)
+            .filter(Q(parent__isnull=True) | Q(parent__is_active=True))
+            .select_related("parent")
+            .order_by(
+                Coalesce("parent__sort_order", "sort_order"),
+                Coalesce("parent__code", "code"),
+                F("parent_id").asc(nulls_first=True),
+                "sort_order",
+                "code",
+            )
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Departments serving your places"),
+    retrieve=extend_schema(summary="One department"),
+)
+@extend_schema(tags=["case reference"])
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Functional departments (职能部门) whose jurisdiction covers or lies inside your places."""
+
+    serializer_class = DepartmentSerializer
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return Department.objects.none()
+        return (
+            departments_visible_to(self.request.user)
+            .select_related("region")
+            .prefetch_related("duties")
+            .order_by("region_code", "name", "id")
+        )
+
+
+# ---------------------------------------------------------------- patrols
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Patrols and visits in your scope, newest first",
+        description="Cursor-paginated (follow `next`); `page_size` up to 200.",
+    ),
+    retrieve=extend_schema(summary="One patrol"),
+)
+@extend_schema(tags=["patrols"])
+class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Patrols and household visits (巡查走访) of grid members; a finding can be filed as a case."""
+
+    serializer_class = PatrolSerializer
+    pagination_class = PatrolPagination
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return Patrol.objects.none()
+        return selectors.patrol_list(user=self.request.user).prefetch_related("buildings", "households", "photos")
+
+    @extend_schema(
+        summary="Record a patrol in your grid",
+        description="Multipart, with photos under `photos`; or JSON without photos.",
+        request={"multipart/form-data": PatrolCreateSerializer, "application/json": PatrolCreateSerializer},
+        responses={
+            201: PatrolSerializer,
+            400: OpenApiResponse(description="Invalid data, or a region, building or household not found."),
+            403: OpenApiResponse(description="You may record patrols only in your own grid."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = PatrolCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        patrol = _service_errors(lambda: fieldwork.patrol_create(patroller=request.user, **values))
+        patrol = self.get_queryset().get(pk=patrol.pk)
+        return Response(self.get_serializer(patrol).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="File a finding of this patrol as a case",
+        request=PatrolFileCaseSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            400: RESPONSES_400,
+            403: OpenApiResponse(description="Only the grid member who patrolled can file its findings."),
+            404: OpenApiResponse(description="No such patrol in your places."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="file-case", url_name="file-case")
+    def file_case(self, request, pk=None):
+        patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
+        serializer = PatrolFileCaseSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        case = _service_errors(lambda: fieldwork.case_create_from_patrol(patrol=patrol, actor=request.user, **values))
+        detail = case_detail_queryset(request.user).get(pk=case.pk)
+        return Response(
+            CaseDetailSerializer(detail, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
+
+
+# ---------------------------------------------------------------- summonses
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your departments' summonses still waiting for a check-in or a report"),
+    retrieve=extend_schema(summary="One summons of your departments"),
+)
+@extend_schema(tags=["summonses"])
+class SummonsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """街道吹哨、部门报到: the department inbox; summonses of other departments answer 404."""
+
+    serializer_class = SummonsSerializer
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return Summons.objects.none()
+        if self.action == "list":
+            return selectors.department_inbox(user=self.request.user)
+        return (
+            Summons.objects.filter(department_id__in=sorted(access.department_ids(self.request.user)))
+            .select_related("case", "case__category", "department", "summoned_by")
+            .order_by("id")
+        )
+
+    def _answer(self, call: Callable[[], Summons]) -> Response:
+        summons = _service_errors(call)
+        return Response(self.get_serializer(self.get_queryset().get(pk=summons.pk)).data)
+
+    @extend_schema(
+        summary="Check in (报到) to a summons",
+        description="Checking in twice changes nothing.",
+        request=CheckInSerializer,
+        responses={200: SummonsSerializer, 404: OpenApiResponse(description="No such summons of your departments.")},
+    )
+    @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
+    def check_in(self, request, pk=None):
+        summons = self.get_object()
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = serializer.validated_data["note"]
+        return self._answer(lambda: services.summons_check_in(summons=summons, actor=request.user, note=note))
+
+    @extend_schema(
+        summary="Report back what the department did (checks in first if needed)",
+        request=SummonsReportSerializer,
+        responses={
+            200: SummonsSerializer,
+            400: RESPONSES_400,
+            404: OpenApiResponse(description="No such summons of your departments."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        summons = self.get_object()
+        serializer = SummonsReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = serializer.validated_data["report"]
+        return self._answer(lambda: services.summons_report(summons=summons, actor=request.user, report=report))
