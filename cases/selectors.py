@@ -22,7 +22,7 @@ class CaseFilter(django_filters.FilterSet):
     """Filters shared by the case list page and GET /api/v1/cases/."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
-    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"))
+    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"), distinct=False)
     level = django_filters.ChoiceFilter(choices=CaseLevel.choices, label=_("Level"))
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Source"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scope
 from grids.models import Building, Household, Region, RegionLevel
+from grids.validators import validate_phone
 
 from ..models import (
     Case,
@@ -124,14 +125,19 @@ def case_create_from_patrol(
         longitude=patrol.longitude,
         existing_files=photos,
         handle_now=handle_now,
+        event_data={"patrol": patrol.pk},
     )
-    case.events.filter(action=CaseAction.SUBMIT).update(data={"patrol": patrol.pk})
     return case
 
 
 def _check_mediation_access(actor, case: Case) -> None:
     if not (access.handles_level(actor, case) or access.can_supervise(actor, case) or access.is_handler(actor, case)):
         raise PermissionDenied(_("Only the handlers of this case may keep its mediation record."))
+
+
+def _check_open(mediation: Mediation) -> None:
+    if mediation.concluded_at is not None:
+        raise ValidationError(_("This mediation has been concluded; its record can no longer be changed."))
 
 
 @transaction.atomic
@@ -147,6 +153,16 @@ def mediation_open(*, case: Case, actor, mediator=None, mediator_name: str = "",
     cleaned = [p for p in parties if (p.get("name") or "").strip()]
     if len(cleaned) < 2:
         raise ValidationError({"parties": [_("A dispute has at least two parties.")]})
+    phone_errors = []
+    for party in cleaned:
+        phone = (party.get("phone") or "").strip()
+        if phone:
+            try:
+                validate_phone(phone)
+            except ValidationError as exc:
+                phone_errors.extend(f"{party['name'].strip()}: {message}" for message in exc.messages)
+    if phone_errors:
+        raise ValidationError({"parties": phone_errors})
     mediation = Mediation.objects.create(
         case=case, mediator=mediator or actor, mediator_name=mediator_name or (mediator or actor).display_name
     )
@@ -171,6 +187,7 @@ def mediation_add_session(
     *, mediation: Mediation, actor, held_on: dt.date, notes: str, place: str = ""
 ) -> MediationSession:
     _check_mediation_access(actor, mediation.case)
+    _check_open(mediation)
     if not notes.strip():
         raise ValidationError({"notes": [_("Write down what was said and agreed.")]})
     if held_on > timezone.localdate():
@@ -185,6 +202,7 @@ def mediation_conclude(
     *, mediation: Mediation, actor, outcome: str, agreement: str = "", next_step: str = ""
 ) -> Mediation:
     _check_mediation_access(actor, mediation.case)
+    _check_open(mediation)
     errors: dict[str, list[str]] = {}
     if outcome not in MediationOutcome.values:
         errors["outcome"] = [_("Choose settled, partly settled or not settled.")]

@@ -16,9 +16,15 @@ from .transitions import REOPEN_WINDOW
 
 @transaction.atomic
 def case_follow_up(
-    *, case: Case, actor, satisfaction: str, note: str = "", by_reporter: bool | None = None
+    *,
+    case: Case,
+    actor,
+    satisfaction: str,
+    note: str = "",
+    by_reporter: bool | None = None,
+    expected_version: int | None = None,
 ) -> FollowUp:
-    case = lock_case(case)
+    case = lock_case(case, expected_version=expected_version)
     require_state(case, {CaseState.CLOSED})
     if not access.can_follow_up(actor, case):
         raise PermissionDenied(_("Only the reporter or the workers of this place may record a follow-up."))

@@ -123,6 +123,7 @@ def case_create(
     uploads=None,
     handle_now: bool = False,
     existing_files: list[tuple[str, str, int, str]] | None = None,
+    event_data: dict | None = None,
 ) -> Case:
     """File a case at grid level; with handle_now a grid member takes it on the spot.
 
@@ -186,7 +187,13 @@ def case_create(
     case.number = case_number_next(county_code=region.code[:6], year=timezone.localtime(now).year)
     case.save()
     CaseEvent.objects.create(
-        case=case, actor=reporter, action=CaseAction.SUBMIT, to_state=case.state, to_level=case.level, created_at=now
+        case=case,
+        actor=reporter,
+        action=CaseAction.SUBMIT,
+        to_state=case.state,
+        to_level=case.level,
+        created_at=now,
+        data=event_data or {},
     )
     attachments_store(case=case, actor=reporter, checked=checked)
     for storage_name, content_type, size, original in existing_files or []:
@@ -254,9 +261,19 @@ def duplicate_candidates(
 
 
 @transaction.atomic
-def case_link_report(*, case: Case, actor, note: str = "", reporter_name: str = "", reporter_phone: str = "") -> Case:
+def case_link_report(
+    *,
+    case: Case,
+    actor,
+    note: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """Someone reports an open case again: count it on that case instead of filing a new one."""
-    case = lock_case(case)
+    case = lock_case(case, expected_version=expected_version)
+    if not (access.can_file_at(actor, case.region_code) or case.reporter_id == actor.pk):
+        raise PermissionDenied(_("You may file cases only in your own places."))
     require_state(case, OPEN_STATES)
     if reporter_phone:
         validate_phone(reporter_phone)
@@ -279,8 +296,8 @@ def case_link_report(*, case: Case, actor, note: str = "", reporter_name: str = 
 
 
 @transaction.atomic
-def attachments_add(*, case: Case, actor, uploads) -> list[Attachment]:
-    case = lock_case(case)
+def attachments_add(*, case: Case, actor, uploads, expected_version: int | None = None) -> list[Attachment]:
+    case = lock_case(case, expected_version=expected_version)
     if "attach" not in access.allowed_actions(actor, case):
         raise PermissionDenied(_("You may not add files to this case."))
     checked = check_uploads(uploads, already=case.attachments.count())

@@ -16,9 +16,11 @@ from .common import case_title, lock_case, notify_case, require_state, save_with
 
 
 @transaction.atomic
-def case_summon(*, case: Case, actor, departments: list[Department], note: str = "") -> list[Summons]:
+def case_summon(
+    *, case: Case, actor, departments: list[Department], note: str = "", expected_version: int | None = None
+) -> list[Summons]:
     """Blow the whistle: each department must check in within the department-level accept limit."""
-    case = lock_case(case)
+    case = lock_case(case, expected_version=expected_version)
     require_state(case, OPEN_STATES)
     if "summon" not in access.allowed_actions(actor, case):
         raise PermissionDenied(_("Only street staff may summon departments."))

@@ -209,6 +209,10 @@ def case_escalate(
     _need(actor, case, "escalate", _("Only the handlers of this level may escalate the case."))
     target = next_level(case.level)
     if target == CaseLevel.DEPARTMENT:
+        if department is not None and (
+            not department.is_active or not case.region_code.startswith(department.region_code)
+        ):
+            raise ValidationError({"department": [_("%(name)s has no jurisdiction here.") % {"name": department.name}]})
         department = department or department_for(case)
         if department is None:
             raise ValidationError(
@@ -364,9 +368,9 @@ def case_tag_unreasonable(*, case: Case, actor, reason: str, expected_version: i
 
 
 @transaction.atomic
-def case_comment(*, case: Case, actor, note: str) -> Case:
+def case_comment(*, case: Case, actor, note: str, expected_version: int | None = None) -> Case:
     note = _need_reason(note, "note")
-    case = lock_case(case)
+    case = lock_case(case, expected_version=expected_version)
     _need(actor, case, "comment", _("You may not comment on this case."))
     save_with_event(case, fields=[], actor=actor, action=CaseAction.COMMENT, note=note)
     return case
