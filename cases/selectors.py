@@ -27,7 +27,7 @@ class CaseFilter(django_filters.FilterSet):
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Source"))
     category = django_filters.ModelChoiceFilter(
-        queryset=CaseCategory.objects.all(), method="filter_category", label=_("Category")
+        queryset=CaseCategory.objects.all(), to_field_name="code", method="filter_category", label=_("Category")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     region = django_filters.CharFilter(method="filter_region", label=_("Region code (and everything under it)"))

@@ -231,6 +231,9 @@ def test_list_filters(w, case_a):
     assert ids(f"region={w.t.comm_b.code}") == set()  # a filter narrows the scope, never widens it
     assert ids(f"q={other.number}") == {other.pk}
     assert ids("mine=true") == set()
+    assert ids(f"category={w.category.code}") == {case_a.pk, other.pk}
+    assert ids(f"category={w.category.parent.code}") == {case_a.pk, other.pk}  # a top category covers its children
+    assert ids(f"category={w.dispute.code}") == set()
     assert api.get(f"{CASES}?state=bogus").status_code == 400
 
 
