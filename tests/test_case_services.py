@@ -416,3 +416,14 @@ def test_department_staff_see_each_case_once(case_world):
     w.other_department.staff.add(w.dept_user)
     assert list(Case.objects.visible_to(w.dept_user)) == [case]
     assert list(Case.objects.visible_to(colleague)) == [case]
+
+
+def test_a_second_default_time_limit_for_the_same_level_is_refused(case_reference):
+    from cases.models import TimeLimitPolicy
+
+    duplicate = TimeLimitPolicy(
+        category=None, level="grid", urgency="normal", accept_hours=1, handle_hours=1, verify_hours=1
+    )
+    with pytest.raises(ValidationError) as exc:
+        duplicate.full_clean()
+    assert "default time limit" in str(exc.value) or "默认时限" in str(exc.value)

@@ -78,9 +78,16 @@ class TimeLimitPolicy(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "level", "urgency"],
+                condition=Q(category__isnull=False),
                 name="time_limit_unique",
-                nulls_distinct=False,
                 violation_error_message=_("There is already a time limit for this category, level and urgency."),
+            ),
+            # The default rows (no category) are unique too; a partial index says so on every database.
+            models.UniqueConstraint(
+                fields=["level", "urgency"],
+                condition=Q(category__isnull=True),
+                name="time_limit_default_unique",
+                violation_error_message=_("There is already a default time limit for this level and urgency."),
             ),
             models.CheckConstraint(
                 condition=Q(accept_hours__gt=0) & Q(handle_hours__gt=0) & Q(verify_hours__gt=0),
