@@ -14,7 +14,6 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -33,7 +32,6 @@ from .. import selectors, services
 from ..models import Case, CaseCategory, CaseEvent, Department, FollowUp, Patrol, Summons
 from ..selectors import CaseFilter
 from ..services import access, fieldwork
-from ..services.common import lock_case
 from .filters import CaseFilterBackend
 from .serializers import (
     NOT_FOUND,
@@ -150,6 +148,24 @@ def _transition(summary: str, request, description: str = ""):
     )
 
 
+def _simple_transition(
+    name: str, service, fields: tuple[str, ...], summary: str, serializer, description: str = "", *, url=None
+):
+    """A transition whose input fields go straight to its service, with the version the client read."""
+
+    def view(self, request, pk=None):
+        case, data = self._case(), self._input(serializer)
+        values = {field: data[field] for field in fields}
+        return self._act(
+            case, lambda: service(case=case, actor=request.user, expected_version=data["version"], **values)
+        )
+
+    # DRF routes an action to the class attribute named like the function, so the names must agree.
+    view.__name__ = view.__qualname__ = name
+    decorated = action(detail=True, methods=["post"], url_path=url, url_name=url)(view)
+    return _transition(summary, serializer, description)(decorated)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the cases in your scope, newest first",
@@ -201,19 +217,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             fresh = case
         return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
 
-    def _act(self, case: Case, call: Callable[[], object], *, version: int | None = None) -> Response:
-        """Run a service on the case and answer its fresh detail, or 409 when it changed first.
-
-        `version` is for services without an `expected_version` of their own: the row is locked
-        and compared here, in the same transaction as the service call.
-        """
+    def _act(self, case: Case, call: Callable[[], object]) -> Response:
+        """Run a service on the case and answer its fresh detail, or 409 when it changed first."""
         try:
-            if version is None:
-                _service_errors(call)
-            else:
-                with transaction.atomic():
-                    lock_case(case, expected_version=version)
-                    _service_errors(call)
+            _service_errors(call)
         except services.CaseConflict as exc:
             return conflict_response(case.pk, exc)
         return self._detail(case)
@@ -262,16 +269,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     # ------------------------------------------------------------ transitions
 
-    @_transition("Accept a submitted case (you become its handler)", NoteSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        case, data = self._case(), self._input(NoteSerializer)
-        return self._act(
-            case,
-            lambda: services.case_accept(
-                case=case, actor=request.user, expected_version=data["version"], note=data["note"]
-            ),
-        )
+    accept = _simple_transition(
+        "accept", services.case_accept, ("note",), "Accept a submitted case (you become its handler)", NoteSerializer
+    )
 
     @_transition("Give the case to a handler (yourself by default)", DispatchSerializer)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
@@ -289,49 +289,26 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             ),
         )
 
-    @_transition("Send the case back down one level", ReasonSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_case(self, request, pk=None):
-        case, data = self._case(), self._input(ReasonSerializer)
-        return self._act(
-            case,
-            lambda: services.case_return(
-                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
-            ),
-        )
+    return_case = _simple_transition(
+        "return_case",
+        services.case_return,
+        ("reason",),
+        "Send the case back down one level",
+        ReasonSerializer,
+        url="return",
+    )
 
-    @_transition("Reject the case as outside the remit", ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        case, data = self._case(), self._input(ReasonSerializer)
-        return self._act(
-            case,
-            lambda: services.case_reject(
-                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
-            ),
-        )
+    reject = _simple_transition(
+        "reject", services.case_reject, ("reason",), "Reject the case as outside the remit", ReasonSerializer
+    )
 
-    @_transition("Put the case on hold (its clock stops)", ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def hold(self, request, pk=None):
-        case, data = self._case(), self._input(ReasonSerializer)
-        return self._act(
-            case,
-            lambda: services.case_hold(
-                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
-            ),
-        )
+    hold = _simple_transition(
+        "hold", services.case_hold, ("reason",), "Put the case on hold (its clock stops)", ReasonSerializer
+    )
 
-    @_transition("Resume a case on hold (its clock runs again)", NoteSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        case, data = self._case(), self._input(NoteSerializer)
-        return self._act(
-            case,
-            lambda: services.case_resume(
-                case=case, actor=request.user, expected_version=data["version"], note=data["note"]
-            ),
-        )
+    resume = _simple_transition(
+        "resume", services.case_resume, ("note",), "Resume a case on hold (its clock runs again)", NoteSerializer
+    )
 
     @_transition("Escalate the case one level up (grid → community → street → department)", EscalateSerializer)
     @action(detail=True, methods=["post"])
@@ -353,42 +330,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             ),
         )
 
-    @_transition("Report the case resolved (it then waits for verification)", ResolveSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        case, data = self._case(), self._input(ResolveSerializer)
-        return self._act(
-            case,
-            lambda: services.case_resolve(
-                case=case, actor=request.user, resolution=data["resolution"], expected_version=data["version"]
-            ),
-        )
+    resolve = _simple_transition(
+        "resolve",
+        services.case_resolve,
+        ("resolution",),
+        "Report the case resolved (it then waits for verification)",
+        ResolveSerializer,
+    )
 
-    @_transition(
+    verify = _simple_transition(
+        "verify",
+        services.case_verify,
+        (
+            "ok",
+            "note",
+        ),
         "Verify a resolved case: close it, or send it back",
         VerifySerializer,
         "The verifier is never the person who handled or resolved the case.",
     )
-    @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
-        case, data = self._case(), self._input(VerifySerializer)
-        return self._act(
-            case,
-            lambda: services.case_verify(
-                case=case, actor=request.user, ok=data["ok"], note=data["note"], expected_version=data["version"]
-            ),
-        )
 
-    @_transition("End the case as unable to resolve for now (挂账)", ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def unresolvable(self, request, pk=None):
-        case, data = self._case(), self._input(ReasonSerializer)
-        return self._act(
-            case,
-            lambda: services.case_mark_unresolvable(
-                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
-            ),
-        )
+    unresolvable = _simple_transition(
+        "unresolvable",
+        services.case_mark_unresolvable,
+        ("reason",),
+        "End the case as unable to resolve for now (挂账)",
+        ReasonSerializer,
+    )
 
     @_transition("Mark the case as a duplicate of another", DuplicateSerializer)
     @action(detail=True, methods=["post"])
@@ -406,38 +374,28 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             ),
         )
 
-    @_transition("Tag the request as unreasonable", ReasonSerializer)
-    @action(detail=True, methods=["post"], url_path="tag-unreasonable", url_name="tag-unreasonable")
-    def tag_unreasonable(self, request, pk=None):
-        case, data = self._case(), self._input(ReasonSerializer)
-        return self._act(
-            case,
-            lambda: services.case_tag_unreasonable(
-                case=case, actor=request.user, reason=data["reason"], expected_version=data["version"]
-            ),
-        )
+    tag_unreasonable = _simple_transition(
+        "tag_unreasonable",
+        services.case_tag_unreasonable,
+        ("reason",),
+        "Tag the request as unreasonable",
+        ReasonSerializer,
+        url="tag-unreasonable",
+    )
 
-    @_transition("Comment on the case", CommentSerializer)
-    @action(detail=True, methods=["post"])
-    def comment(self, request, pk=None):
-        case, data = self._case(), self._input(CommentSerializer)
-        return self._act(
-            case,
-            lambda: services.case_comment(case=case, actor=request.user, note=data["note"]),
-            version=data["version"],
-        )
+    comment = _simple_transition("comment", services.case_comment, ("note",), "Comment on the case", CommentSerializer)
 
-    @_transition("Record a follow-up visit (回访) of a closed case", FollowUpInputSerializer)
-    @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
-    def follow_up(self, request, pk=None):
-        case, data = self._case(), self._input(FollowUpInputSerializer)
-        return self._act(
-            case,
-            lambda: services.case_follow_up(
-                case=case, actor=request.user, satisfaction=data["satisfaction"], note=data["note"]
-            ),
-            version=data["version"],
-        )
+    follow_up = _simple_transition(
+        "follow_up",
+        services.case_follow_up,
+        (
+            "satisfaction",
+            "note",
+        ),
+        "Record a follow-up visit (回访) of a closed case",
+        FollowUpInputSerializer,
+        url="follow-up",
+    )
 
     @_transition("Summon departments to the case (街道吹哨)", SummonInputSerializer)
     @action(detail=True, methods=["post"])
@@ -449,25 +407,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise ValidationError({"departments": [NOT_FOUND]})
         return self._act(
             case,
-            lambda: services.case_summon(case=case, actor=request.user, departments=departments, note=data["note"]),
-            version=data["version"],
-        )
-
-    @_transition("Count another report of the same matter on this case", LinkReportSerializer)
-    @action(detail=True, methods=["post"], url_path="link-report", url_name="link-report")
-    def link_report(self, request, pk=None):
-        case, data = self._case(), self._input(LinkReportSerializer)
-        return self._act(
-            case,
-            lambda: services.case_link_report(
+            lambda: services.case_summon(
                 case=case,
                 actor=request.user,
+                departments=departments,
                 note=data["note"],
-                reporter_name=data["reporter_name"],
-                reporter_phone=data["reporter_phone"],
+                expected_version=data["version"],
             ),
-            version=data["version"],
         )
+
+    link_report = _simple_transition(
+        "link_report",
+        services.case_link_report,
+        (
+            "note",
+            "reporter_name",
+            "reporter_phone",
+        ),
+        "Count another report of the same matter on this case",
+        LinkReportSerializer,
+        url="link-report",
+    )
 
     # ------------------------------------------------------------ log and files
 
@@ -506,19 +466,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
             def add():
                 try:
-                    services.attachments_add(case=case, actor=request.user, uploads=data["uploads"])
+                    services.attachments_add(
+                        case=case, actor=request.user, uploads=data["uploads"], expected_version=data["version"]
+                    )
                 except DjangoValidationError as exc:
                     if hasattr(exc, "error_dict"):
                         raise
                     raise DjangoValidationError({"uploads": exc.messages}) from exc
 
             try:
-                if data["version"] is None:
-                    _service_errors(add)
-                else:
-                    with transaction.atomic():
-                        lock_case(case, expected_version=data["version"])
-                        _service_errors(add)
+                _service_errors(add)
             except services.CaseConflict as exc:
                 return conflict_response(case.pk, exc)
         rows = case.attachments.order_by("id")
