@@ -7,9 +7,12 @@ shows them read-only and scoped like every other read.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Assignment
+from accounts.roles import Role
 from grids.pii import mask_phone
 
 from .models import (
@@ -125,6 +128,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "duties":
             kwargs["queryset"] = CaseCategory.objects.select_related("parent")
+        if db_field.name == "staff":
+            # Department work is reached through the department-staff role: only its holders are offered.
+            holders = Assignment.objects.active().filter(role=Role.DEPARTMENT_STAFF).values("user_id")
+            kwargs["queryset"] = get_user_model().objects.filter(pk__in=holders, is_active=True)
+            kwargs["help_text"] = _("Only users holding the department staff role are listed.")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj: Department, form, change) -> None:

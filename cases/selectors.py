@@ -79,12 +79,39 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(handler=self.request.user) if self.request else queryset.none()
 
 
-def case_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Case]:
+def case_filterset(*, user, filters, request=None, related=LIST_RELATED) -> CaseFilter:
+    """The FilterSet over the user's cases; `.qs` filters, `.is_valid()`/`.errors` judge the input.
+
+    The region filter is folded into the scope condition (see `CaseQuerySet.visible_to`), so the
+    FilterSet sees the other filters only.
+    """
+    filters = filters if filters is not None else {}
+    region = (filters.get("region") or "").strip() or None
+    queryset = Case.objects.visible_to(user, within=region).select_related(*related)
+    rest = filters.copy()
+    rest.pop("region", None)
+    return CaseFilter(rest, queryset=queryset, request=request)
+
+
+def case_query(*, user, filters, request=None, related=LIST_RELATED) -> tuple[QuerySet[Case], dict]:
+    """The user's cases under the given filters, and the filters' errors (empty when valid).
+
+    Without any filter beyond the region, no FilterSet is built at all: it is the common case of
+    every list and costs more than the query.
+    """
+    filters = filters if filters is not None else {}
+    if not any(name in CaseFilter.base_filters for name in filters if name != "region"):
+        region = (filters.get("region") or "").strip() or None
+        return Case.objects.visible_to(user, within=region).select_related(*related), {}
+    filterset = case_filterset(user=user, filters=filters, request=request, related=related)
+    if not filterset.is_valid():
+        return filterset.queryset.none(), filterset.errors
+    return filterset.qs, {}
+
+
+def case_list(*, user, filters: dict | None = None, request=None, related=LIST_RELATED) -> QuerySet[Case]:
     """The user's cases, filtered; newest first (the id order, served by the primary key)."""
-    queryset = Case.objects.visible_to(user).select_related(*LIST_RELATED)
-    if filters:
-        queryset = CaseFilter(filters, queryset=queryset, request=request).qs
-    return queryset.order_by("-id")
+    return case_filterset(user=user, filters=filters or {}, request=request, related=related).qs.order_by("-id")
 
 
 def _level_q(user) -> Q:

@@ -427,3 +427,14 @@ def test_a_second_default_time_limit_for_the_same_level_is_refused(case_referenc
     with pytest.raises(ValidationError) as exc:
         duplicate.full_clean()
     assert "default time limit" in str(exc.value) or "默认时限" in str(exc.value)
+
+
+def test_department_work_needs_the_department_staff_role(case_world):
+    w = case_world
+    volunteer = UserFactory(username="roleless")
+    assign(volunteer, Role.VOLUNTEER, w.t.comm_b)
+    w.department.staff.add(volunteer)
+    case = file_case(w, handle_now=True)
+    services.case_summon(case=case, actor=w.street, departments=[w.department])
+    assert not Case.objects.visible_to(volunteer).filter(pk=case.pk).exists()
+    assert Case.objects.visible_to(w.dept_user).filter(pk=case.pk).exists()

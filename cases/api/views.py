@@ -18,6 +18,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters import utils as django_filters_utils
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -35,6 +36,7 @@ from ..services import access, fieldwork
 from .filters import CaseFilterBackend
 from .serializers import (
     NOT_FOUND,
+    ROW_VALUES,
     AttachmentSerializer,
     CaseCategorySerializer,
     CaseCreateMultipartSerializer,
@@ -64,6 +66,7 @@ from .serializers import (
     SummonsSerializer,
     UploadSerializer,
     VerifySerializer,
+    case_rows,
 )
 
 # The inbox is a work list, not an archive: it answers the most pressing cases only.
@@ -192,11 +195,21 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Case.objects.none()
         user = self.request.user
         if self.action == "list":
-            return selectors.case_list(user=user, filters=self.request.query_params, request=self.request)
+            rows, errors = selectors.case_query(
+                user=user, filters=self.request.query_params, request=self.request, related=()
+            )
+            if errors:
+                raise django_filters_utils.translate_validation(errors)
+            # Plain values, not model instances: the rows are built by `case_rows` (see list()).
+            return rows.values(*ROW_VALUES).order_by("-id")
         return case_detail_queryset(user)
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(case_rows(page))
 
     # ------------------------------------------------------------ helpers
 

@@ -32,28 +32,54 @@ CASE_VIEW_ROLES = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
 
 def department_ids(user) -> set[int]:
-    """Departments the user staffs, computed once per user object (i.e. once per request)."""
+    """Departments the user staffs (holding the department-staff role), once per user object (per request)."""
     cached = getattr(user, "_gridgov_department_ids", None)
     if cached is None:
-        cached = set(Department.staff.through.objects.filter(user_id=user.pk).values_list("department_id", flat=True))
+        cached = set()
+        if get_scope(user).has_any_role({Role.DEPARTMENT_STAFF}):
+            staff = Department.staff.through.objects.filter(user_id=user.pk)
+            cached = set(staff.values_list("department_id", flat=True))
         user._gridgov_department_ids = cached
     return cached
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
-        """Cases in the user's places, cases they reported, and cases summoning or assigned to their department."""
+    def visible_to(self, user, *, within: str | None = None) -> CaseQuerySet:
+        """Cases in the user's places, cases they reported, and cases summoning or assigned to their department.
+
+        `within` narrows to a region code prefix. It is folded into the scope's own prefixes, so
+        the database sees one condition on region_code (two overlapping LIKEs would make
+        PostgreSQL underestimate the rows and pick a poor plan).
+        """
         if user is None or not user.is_authenticated:
+            return self.none()
+        if within is not None and not within.isdigit():
             return self.none()
         scope = get_scope(user)
         if scope.unrestricted:
-            return self
-        query = scope.q("region_code", roles=CASE_VIEW_ROLES) | Q(reporter=user)
+            return self.filter(region_code__startswith=within) if within else self
+        prefixes = scope.prefixes(CASE_VIEW_ROLES)
+        if within:
+            prefixes = tuple(
+                sorted(
+                    {
+                        p if p.startswith(within) else within
+                        for p in prefixes
+                        if p.startswith(within) or within.startswith(p)
+                    }
+                )
+            )
+        query = Q(pk__in=[])
+        for prefix in prefixes:
+            query |= Q(region_code__startswith=prefix)
+        others = Q(reporter=user)
         departments = department_ids(user)
         if departments:
             summoned = Summons.objects.filter(department_id__in=departments).values("case_id")
-            query |= Q(department_id__in=departments) | Q(pk__in=summoned)
-        return self.filter(query)
+            others |= Q(department_id__in=departments) | Q(pk__in=summoned)
+        if within:
+            others &= Q(region_code__startswith=within)
+        return self.filter(query | others)
 
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=OPEN_STATES)
