@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case as Choose
+from django.db.models import DateTimeField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,6 +79,17 @@ class _Context:
         return self.wt.add(self.now, accept), self.wt.add(self.now, int(accept * REMIND_SHARE))
 
 
+def _by_category(deadlines: dict[tuple[int, str], tuple], index: int):
+    """The value for each (category, urgency) as one SQL expression (a plain value when all agree)."""
+    values = {key: pair[index] for key, pair in deadlines.items()}
+    if len(set(values.values())) == 1:
+        return next(iter(values.values()))
+    whens = [
+        When(category_id=category, urgency=urgency, then=Value(value)) for (category, urgency), value in values.items()
+    ]
+    return Choose(*whens, output_field=DateTimeField())
+
+
 def _claim(queryset, batch_size: int) -> list[Case]:
     return list(
         queryset.select_for_update(skip_locked=True, of=("self",))
@@ -108,14 +120,21 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
             if target is None:
                 notices.append(case)
             else:
-                groups[(target, department_id, case.category_id, case.category.parent_id, case.urgency)].append(case)
+                groups[(target, department_id)].append(case)
 
         events: list[CaseEvent] = []
         messages: list[tuple[set[int], str, str, int]] = []
-        for (target, department_id, category_id, parent_id, urgency), members in groups.items():
-            due_at, remind_at = ctx.deadline(
-                category_id=category_id, parent_id=parent_id, level=target, urgency=urgency
-            )
+        for (target, department_id), members in groups.items():
+            # One UPDATE per target: the new deadline depends on (category, urgency) only, chosen in SQL.
+            deadlines: dict[tuple[int, str], tuple] = {}
+            for case in members:
+                key = (case.category_id, case.urgency)
+                if key not in deadlines:
+                    deadlines[key] = ctx.deadline(
+                        category_id=case.category_id, parent_id=case.category.parent_id, level=target,
+                        urgency=case.urgency,
+                    )  # fmt: skip
+            due_at, remind_at = _by_category(deadlines, 0), _by_category(deadlines, 1)
             claimed = Case.objects.filter(
                 pk__in=[c.pk for c in members], state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True,
                 due_at__lte=ctx.now,
