@@ -47,7 +47,7 @@ export DB_BANNER
 help:
 	@echo "make demo        install, build the demo district and serve it on http://127.0.0.1:$(PORT)/"
 	@echo "make test        install, then ruff, migration check, translations and pytest"
-	@echo "make run         runserver only (after make demo)"
+	@echo "make run         runserver and the Celery worker only (after make demo)"
 	@echo "make bench       benchmarks under tests/bench"
 	@echo "make messages    update locale/*/LC_MESSAGES/django.po from the sources (needs GNU gettext)"
 	@echo "make clean       remove caches and build output (keeps .venv, node_modules and var/)"
@@ -88,15 +88,28 @@ translations: install
 
 demo run: export DJANGO_SETTINGS_MODULE := config.settings.local
 
+# runserver, and beside it one Celery worker that embeds beat, so the periodic jobs (the case
+# deadline sweep every minute) and queued tasks run without Redis or more services. Both run in
+# the background of one shell that waits for either: Ctrl-C, SIGTERM to make (which make passes
+# on to this shell) or either process ending stops the other too.
+define SERVE
+echo "==> serving on http://127.0.0.1:$(PORT)/ with a Celery worker and beat (deadline sweep every minute); Ctrl-C stops both"; \
+$(VENV)/bin/celery -A config.celery_app worker --beat --pool=solo --loglevel=WARNING \
+	--schedule "$(VAR_DIR)/celerybeat-schedule" & worker=$$!; \
+$(MANAGE) runserver 127.0.0.1:$(PORT) & server=$$!; \
+stop() { kill -TERM $$server $$worker 2>/dev/null || true; wait $$server $$worker 2>/dev/null || true; }; \
+trap stop EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+wait -n $$server $$worker
+endef
+
 demo: translations
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
-	@echo "==> serving the demo on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@$(SERVE)
 
 run:
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@$(SERVE)
 
 test bench: export DJANGO_SETTINGS_MODULE := config.settings.test
 

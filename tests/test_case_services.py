@@ -438,3 +438,26 @@ def test_department_work_needs_the_department_staff_role(case_world):
     services.case_summon(case=case, actor=w.street, departments=[w.department])
     assert not Case.objects.visible_to(volunteer).filter(pk=case.pk).exists()
     assert Case.objects.visible_to(w.dept_user).filter(pk=case.pk).exists()
+
+
+def test_the_department_listing_the_subcategory_itself_is_on_duty(case_world):
+    from cases.models import Department
+    from cases.services.transitions import department_for
+
+    w = case_world
+    case = file_case(w)
+    assert department_for(case) == w.department  # 住建局 lists the parent category
+    narrow = Department.objects.create(name="消防救援大队", region=w.t.street, region_code=w.t.street.code)
+    narrow.duties.add(w.category)
+    assert department_for(case) == narrow  # a duty list naming the subcategory wins, whatever the ids
+    narrow.is_active = False
+    narrow.save()
+    assert department_for(case) == w.department
+    # The sweep chooses the same way.
+    narrow.is_active = True
+    narrow.save()
+    for actor in (w.u.grid_a1, w.u.community):
+        case = services.case_escalate(case=case, actor=actor, reason="上报")
+    services.sweep_deadlines(now=case.due_at + dt.timedelta(minutes=1))
+    case.refresh_from_db()
+    assert case.department == narrow

@@ -100,12 +100,40 @@ class TimeLimitPolicy(models.Model):
         return f"{self.category or _('All categories')} · {self.get_level_display()} · {self.get_urgency_display()}"
 
 
+DutyRow = tuple[int, str, frozenset[int]]  # (department id, jurisdiction code, categories on its duty list)
+
+
+def pick_department(rows: list[DutyRow], *, category_id: int, parent_id: int | None, region_code: str) -> int | None:
+    """The department that answers for a case of this category at this place.
+
+    Among active departments whose jurisdiction covers the place and whose duty list holds the
+    category or its parent: one that lists the subcategory itself beats one that lists only the
+    parent (路灯损坏 goes to the power company even where 城管 has all of 市容环境), then the most
+    local jurisdiction, then the oldest department.
+    """
+    best = None
+    for pk, code, duties in rows:
+        if not region_code.startswith(code):
+            continue
+        if category_id in duties:
+            rank = (0, -len(code), pk)
+        elif parent_id is not None and parent_id in duties:
+            rank = (1, -len(code), pk)
+        else:
+            continue
+        best = min(best, rank) if best else rank
+    return best[2] if best else None
+
+
 class DepartmentQuerySet(models.QuerySet):
-    def for_category_at(self, category: CaseCategory, region_code: str) -> DepartmentQuerySet:
-        """Departments whose duty list holds the category (or its parent) and whose jurisdiction covers the place."""
-        ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
-        candidates = self.filter(is_active=True, duties__in=ids).distinct()
-        return candidates.filter(pk__in=[d.pk for d in candidates if region_code.startswith(d.region_code)])
+    def duty_rows(self) -> list[DutyRow]:
+        """Active departments with their duty lists, in two queries (for `pick_department`)."""
+        duties: dict[int, set[int]] = {}
+        through = Department.duties.through.objects.filter(department__in=self.filter(is_active=True))
+        for department_id, category_id in through.values_list("department_id", "casecategory_id"):
+            duties.setdefault(department_id, set()).add(category_id)
+        rows = self.filter(is_active=True).values_list("pk", "region_code")
+        return [(pk, code, frozenset(duties.get(pk, ()))) for pk, code in rows]
 
 
 class Department(models.Model):

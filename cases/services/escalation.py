@@ -26,6 +26,7 @@ from notifications.services import notify_bulk
 from ..models import Case, CaseAction, CaseEvent, CaseLevel, CaseState, Department, Summons
 from ..models.case import CLOCK_STATE_LIST
 from ..models.choices import ACTIVE_STATES, next_level
+from ..models.reference import DutyRow, pick_department
 from ..workcal import PolicyCache, WorkingTime
 from .access import HandlerDirectory
 from .clock import REMIND_SHARE
@@ -54,23 +55,18 @@ class _Context:
     wt: WorkingTime = field(default_factory=WorkingTime.load)
     policies: PolicyCache = field(default_factory=PolicyCache)
     directory: HandlerDirectory = field(default_factory=HandlerDirectory)
-    departments: list[tuple[int, str, set[int]]] | None = None
+    departments: list[DutyRow] | None = None
 
     def department_for(self, case: Case) -> int | None:
-        """The most local active department with this category on its duty list (in memory)."""
+        """The department on duty for the case (`pick_department` over duty lists loaded once per sweep)."""
         if self.departments is None:
-            duties: dict[int, set[int]] = defaultdict(set)
-            for dept_id, category_id in Department.duties.through.objects.values_list(
-                "department_id", "casecategory_id"
-            ):
-                duties[dept_id].add(category_id)
-            rows = Department.objects.filter(is_active=True).values_list("pk", "region_code")
-            self.departments = sorted(((pk, code, duties[pk]) for pk, code in rows), key=lambda d: (-len(d[1]), d[0]))
-        wanted = {case.category_id, case.category.parent_id}
-        for pk, code, categories in self.departments:
-            if case.region_code.startswith(code) and wanted & categories:
-                return pk
-        return None
+            self.departments = Department.objects.duty_rows()
+        return pick_department(
+            self.departments,
+            category_id=case.category_id,
+            parent_id=case.category.parent_id,
+            region_code=case.region_code,
+        )
 
     def deadline(self, *, category_id: int, parent_id: int | None, level: str, urgency: str):
         accept, _handle, _verify = self.policies.minutes(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Case, CaseAction, CaseLevel, CaseState, Department
 from ..models.choices import ACTIVE_STATES, OPEN_STATES, next_level, previous_level
+from ..models.reference import pick_department
 from ..workcal import WorkingTime
 from . import access
 from .clock import CLOCK_FIELDS, clock_set, clock_start, clock_stop, stage_minutes
@@ -195,7 +196,15 @@ def case_resume(*, case: Case, actor, expected_version: int | None = None, note:
 
 
 def department_for(case: Case) -> Department | None:
-    return Department.objects.for_category_at(case.category, case.region_code).order_by("-region_code", "pk").first()
+    """The department on duty for this case's category at its place (see `pick_department`)."""
+    candidates = Department.objects.filter(region_code__in=[case.region_code[:n] for n in (2, 4, 6, 9, 12, 15)])
+    pk = pick_department(
+        candidates.duty_rows(),
+        category_id=case.category_id,
+        parent_id=case.category.parent_id,
+        region_code=case.region_code,
+    )
+    return Department.objects.get(pk=pk) if pk else None
 
 
 @transaction.atomic

@@ -76,6 +76,9 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gri
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
     # The embedded default keeps its file under var/; make sure the folder is there.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # runserver and the embedded Celery worker write to the same file: a transaction takes the write
+    # lock when it begins and waits up to 20 s for it, instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -135,6 +138,8 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast and remote-control messages too, or kombu makes a "control" folder in the working directory.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
@@ -145,6 +150,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "hourly-purge-expired-login-failures": {"task": "accounts.purge_login_failures", "schedule": 3600.0},
+    "every-minute-escalate-overdue-cases": {
+        "task": "cases.sweep_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # Uploaded rosters wait for confirmation in the cache, never in a temporary folder.
