@@ -10,9 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import Assignment, User
 from grids.forms import ServiceErrorsMixin
@@ -174,7 +173,7 @@ class AcceptForm(ActionForm):
         services.case_accept(
             case=self.case, actor=self.user, expected_version=self.expected_version, note=self.cleaned_data["note"]
         )
-        return _gettext("The case was accepted; you are now its handler.")
+        return gettext("The case was accepted; you are now its handler.")
 
 
 class DispatchForm(ActionForm):
@@ -206,7 +205,7 @@ class DispatchForm(ActionForm):
             expected_version=self.expected_version,
             note=self.cleaned_data["note"],
         )
-        return _gettext("The case was given to %(name)s.") % {"name": handler.display_name}
+        return gettext("The case was given to %(name)s.") % {"name": handler.display_name}
 
 
 class ReturnForm(ActionForm):
@@ -219,7 +218,7 @@ class ReturnForm(ActionForm):
         services.case_return(
             case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
         )
-        return _gettext("The case was returned to the level below.")
+        return gettext("The case was returned to the level below.")
 
 
 class RejectForm(ActionForm):
@@ -233,7 +232,7 @@ class RejectForm(ActionForm):
         services.case_reject(
             case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
         )
-        return _gettext("The case was rejected as out of remit.")
+        return gettext("The case was rejected as out of remit.")
 
 
 class DuplicateForm(ActionForm):
@@ -254,7 +253,7 @@ class DuplicateForm(ActionForm):
         services.case_mark_duplicate(
             case=self.case, actor=self.user, original=original, expected_version=self.expected_version
         )
-        return _gettext("The case was marked as a duplicate of %(number)s.") % {"number": original.number}
+        return gettext("The case was marked as a duplicate of %(number)s.") % {"number": original.number}
 
 
 class ResolveForm(ActionForm):
@@ -271,7 +270,7 @@ class ResolveForm(ActionForm):
             resolution=self.cleaned_data["resolution"],
             expected_version=self.expected_version,
         )
-        return _gettext("The case is resolved and waits for verification.")
+        return gettext("The case is resolved and waits for verification.")
 
 
 class HoldForm(ActionForm):
@@ -284,7 +283,7 @@ class HoldForm(ActionForm):
         services.case_hold(
             case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
         )
-        return _gettext("The case is on hold; its clock is paused.")
+        return gettext("The case is on hold; its clock is paused.")
 
 
 class ResumeForm(ActionForm):
@@ -298,7 +297,7 @@ class ResumeForm(ActionForm):
         services.case_resume(
             case=self.case, actor=self.user, expected_version=self.expected_version, note=self.cleaned_data["note"]
         )
-        return _gettext("The case was resumed; its clock runs again.")
+        return gettext("The case was resumed; its clock runs again.")
 
 
 class EscalateForm(ActionForm):
@@ -331,7 +330,7 @@ class EscalateForm(ActionForm):
             department=self.cleaned_data.get("department"),
             expected_version=self.expected_version,
         )
-        return _gettext("The case was escalated to the next level.")
+        return gettext("The case was escalated to the next level.")
 
 
 class VerifyForm(ActionForm):
@@ -357,8 +356,8 @@ class VerifyForm(ActionForm):
             expected_version=self.expected_version,
         )
         if ok:
-            return _gettext("Verified: the case is closed.")
-        return _gettext("Verification failed: the case went back to its handler.")
+            return gettext("Verified: the case is closed.")
+        return gettext("Verification failed: the case went back to its handler.")
 
 
 class UnresolvableForm(ActionForm):
@@ -371,7 +370,7 @@ class UnresolvableForm(ActionForm):
         services.case_mark_unresolvable(
             case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
         )
-        return _gettext("The case was filed as unable to resolve.")
+        return gettext("The case was filed as unable to resolve.")
 
 
 class TagUnreasonableForm(ActionForm):
@@ -384,7 +383,7 @@ class TagUnreasonableForm(ActionForm):
         services.case_tag_unreasonable(
             case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
         )
-        return _gettext("The request was tagged as unreasonable.")
+        return gettext("The request was tagged as unreasonable.")
 
 
 class SummonForm(ActionForm):
@@ -416,7 +415,7 @@ class SummonForm(ActionForm):
             departments=list(self.cleaned_data["departments"]),
             note=self.cleaned_data["note"],
         )
-        return _gettext("Summoned: %(names)s.") % {"names": "、".join(s.department.name for s in created)}
+        return gettext("Summoned: %(names)s.") % {"names": "、".join(s.department.name for s in created)}
 
 
 class FollowUpForm(ActionForm):
@@ -434,7 +433,7 @@ class FollowUpForm(ActionForm):
             satisfaction=self.cleaned_data["satisfaction"],
             note=self.cleaned_data["note"],
         )
-        return _gettext("The follow-up visit was recorded.")
+        return gettext("The follow-up visit was recorded.")
 
 
 class EditForm(ActionForm):
@@ -453,7 +452,7 @@ class EditForm(ActionForm):
     def perform(self) -> str:
         changes = {name: self.cleaned_data[name] for name in ("title", "description", "urgency", "address")}
         services.case_edit(case=self.case, actor=self.user, expected_version=self.expected_version, changes=changes)
-        return _gettext("The details were saved.")
+        return gettext("The details were saved.")
 
 
 class AttachForm(ActionForm):
@@ -484,7 +483,7 @@ class CommentForm(ActionForm):
         services.case_comment(
             case=self.case, actor=self.user, note=self.cleaned_data["note"], expected_version=self.expected_version
         )
-        return _gettext("The comment was added.")
+        return gettext("The comment was added.")
 
 
 # The order in which the detail page offers the actions: the usual next step first.
