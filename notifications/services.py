@@ -112,6 +112,16 @@ def notify_bulk(messages: Iterable[tuple[Iterable[int], str, str, int]]) -> int:
     return len(rows)
 
 
+def notification_email_preference_set(*, user, enabled: bool) -> None:
+    """Turn e-mail copies of the user's notifications on or off."""
+    if enabled and not user.email:
+        raise ValidationError(
+            {"notify_by_email": _("Your account has no e-mail address; ask an administrator to add one.")}
+        )
+    user.notify_by_email = enabled
+    user.save(update_fields=["notify_by_email"])
+
+
 def notification_mark_read(*, user, notification_id: int) -> None:
     """Mark one of the user's notifications read; someone else's raises Notification.DoesNotExist."""
     own = Notification.objects.visible_to(user).filter(pk=notification_id)

@@ -10,12 +10,14 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -139,6 +141,26 @@ def notifications_mark_all_read(request):
             % {"count": count},
         )
     return redirect(_safe_next(request, "notifications:list"))
+
+
+@login_required
+@require_POST
+def notification_email_preference(request):
+    """Turn e-mail copies on or off from the list page."""
+    enabled = request.POST.get("notify_by_email") == "on"
+    try:
+        services.notification_email_preference_set(user=request.user, enabled=enabled)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if enabled:
+            messages.success(
+                request, _("A copy of each notification will be sent to %(email)s.") % {"email": request.user.email}
+            )
+        else:
+            messages.success(request, _("Notifications are no longer sent by e-mail."))
+    return redirect("notifications:list")
 
 
 @never_cache

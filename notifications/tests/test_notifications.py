@@ -487,3 +487,25 @@ def test_admin_list_is_read_only(client, users):
     assert response.status_code == 200
     assert "Notice 1" in html(response)
     assert client.get(reverse("admin:notifications_notification_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_users_choose_email_copies_on_the_list_page(client, users, territory):
+    community = users.community
+    client.force_login(community)
+    url = reverse("notifications:email_preference")
+    # Without an address the switch is refused with a reason, and nothing changes.
+    response = client.post(url, {"notify_by_email": "on"}, follow=True)
+    community.refresh_from_db()
+    assert not community.notify_by_email
+    assert "e-mail" in response.content.decode() or "邮箱" in response.content.decode()
+    community.email = "jinta@example.org"
+    community.save()
+    client.post(url, {"notify_by_email": "on"})
+    community.refresh_from_db()
+    assert community.notify_by_email
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert 'id="notify_by_email" checked' in page
+    client.post(url, {})
+    community.refresh_from_db()
+    assert not community.notify_by_email
