@@ -461,3 +461,22 @@ def test_the_department_listing_the_subcategory_itself_is_on_duty(case_world):
     services.sweep_deadlines(now=case.due_at + dt.timedelta(minutes=1))
     case.refresh_from_db()
     assert case.department == narrow
+
+
+def test_redrawn_grids_take_their_cases_and_patrols_along(case_world):
+    from cases.services.fieldwork import patrol_create
+    from grids import services as grid_services
+
+    w = case_world
+    case = file_case(w, building=w.t.building_a1)
+    patrol = patrol_create(patroller=w.u.grid_a1, region=w.t.micro_a1, notes="巡查")
+    grid_services.region_recode(region=w.t.grid_a1, new_code="640302001001009", actor=w.u.admin, reason="网格调整")
+    case.refresh_from_db()
+    patrol.refresh_from_db()
+    assert case.region_code == "64030200100100901" and patrol.region_code == "64030200100100901"
+    # The worker of the redrawn grid still has the case in their inbox.
+    from accounts.scoping import clear_scope_cache
+    from cases.selectors import inbox
+
+    clear_scope_cache(w.u.grid_a1)
+    assert case in inbox(user=w.u.grid_a1)
