@@ -17,7 +17,7 @@ PYTHON=$(command -v python3.11 || command -v python3)
 PORT=${SMOKE_PORT:-$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 TIMEOUT=${SMOKE_TIMEOUT:-300}
 # Beat sends the sweep every 60 s; the first one may come a minute after the worker started.
-SWEEP_TIMEOUT=${SMOKE_SWEEP_TIMEOUT:-90}
+SWEEP_TIMEOUT=${SMOKE_SWEEP_TIMEOUT:-180}
 USERNAME=${SMOKE_USERNAME:-community}
 PASSWORD=${SMOKE_PASSWORD:-$(sed -n 's/^DEMO_PASSWORD = "\(.*\)"$/\1/p' fixtures/demo/*.py 2>/dev/null | head -n 1)}
 PASSWORD=${PASSWORD:-demo-Pass-2026}
