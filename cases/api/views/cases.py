@@ -1,54 +1,37 @@
-"""REST API of cases, patrols, departments' summonses and the case reference data.
-
-Every queryset starts from the user's scope, so an out-of-scope row answers 404 exactly like a
-missing one, and an out-of-scope code or id in a request body is "not found" under its field.
-Every write is one call of cases.services: its ValidationError comes back under the same field
-keys (400), its PermissionDenied as 403 with its message, and CaseConflict (someone changed the
-case first, or the client's `version` is stale) as 409 with the case's current version.
-"""
+"""The cases endpoint: CaseViewSet, its pagination and the transition helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import utils as django_filters_utils
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from accounts.scoping import get_scope
-from grids.api.views import api_validation_error
-
-from .. import selectors, services
-from ..models import Case, CaseCategory, CaseEvent, Department, FollowUp, Patrol, Summons
-from ..selectors import CaseFilter
-from ..services import access, fieldwork
-from .filters import CaseFilterBackend
-from .serializers import (
+from ... import selectors, services
+from ...models import Case, CaseEvent
+from ...selectors import CaseFilter
+from ..filters import CaseFilterBackend
+from ..serializers import (
     NOT_FOUND,
     ROW_VALUES,
     AttachmentSerializer,
-    CaseCategorySerializer,
     CaseCreateMultipartSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseEditSerializer,
     CaseEventSerializer,
     CaseSerializer,
-    CheckInSerializer,
     CommentSerializer,
-    ConflictSerializer,
-    DepartmentSerializer,
     DispatchSerializer,
     DuplicateQuerySerializer,
     DuplicateSerializer,
@@ -56,71 +39,26 @@ from .serializers import (
     FollowUpInputSerializer,
     LinkReportSerializer,
     NoteSerializer,
-    PatrolCreateSerializer,
-    PatrolFileCaseSerializer,
-    PatrolSerializer,
     ReasonSerializer,
     ResolveSerializer,
     SummonInputSerializer,
-    SummonsReportSerializer,
-    SummonsSerializer,
     UploadSerializer,
     VerifySerializer,
     case_rows,
 )
+from .common import (
+    RESPONSES_400,
+    RESPONSES_403,
+    RESPONSES_404,
+    RESPONSES_409,
+    _service_errors,
+    case_detail_queryset,
+    conflict_response,
+    departments_visible_to,
+)
 
 # The inbox is a work list, not an archive: it answers the most pressing cases only.
 INBOX_LIMIT = 200
-DETAIL_RELATED = (*selectors.LIST_RELATED, "resolved_by", "duplicate_of")
-
-RESPONSES_400 = OpenApiResponse(description="Invalid data; the messages are under the fields' keys.")
-RESPONSES_403 = OpenApiResponse(description="You may see the case but not do this; the message says why.")
-RESPONSES_404 = OpenApiResponse(description="No such case in your places.")
-RESPONSES_409 = OpenApiResponse(
-    ConflictSerializer,
-    description="The case changed first (another user acted, or the `version` you sent is stale). Reload it.",
-)
-
-
-def case_detail_queryset(user) -> QuerySet[Case]:
-    """The user's cases with everything the detail shows, in a fixed number of queries."""
-    return (
-        Case.objects.visible_to(user)
-        .select_related(*DETAIL_RELATED)
-        .prefetch_related(
-            Prefetch("summonses", queryset=Summons.objects.select_related("department", "summoned_by")),
-            "attachments",
-            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("recorded_by")),
-        )
-    )
-
-
-def departments_visible_to(user) -> QuerySet[Department]:
-    """Active departments whose jurisdiction covers or lies inside one of the user's places (all when unrestricted)."""
-    queryset = Department.objects.filter(is_active=True)
-    scope = get_scope(user)
-    if scope.unrestricted:
-        return queryset
-    query = Q(pk__in=sorted(access.department_ids(user)))
-    for prefix in scope.prefixes():
-        covering = [prefix[:n] for n in (2, 4, 6, 9, 12, 15, 17) if n <= len(prefix)]
-        query |= Q(region_code__startswith=prefix) | Q(region_code__in=covering)
-    return queryset.filter(query)
-
-
-def _service_errors(call: Callable[[], object]) -> object:
-    """Run one service call, turning Django's errors into DRF's (CaseConflict is left to the caller)."""
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        raise api_validation_error(exc) from exc
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-
-
-def conflict_response(case_id: int, exc: services.CaseConflict) -> Response:
-    version = Case.objects.filter(pk=case_id).values_list("version", flat=True).first()
-    return Response({"detail": exc.message, "version": version}, status=status.HTTP_409_CONFLICT)
 
 
 class CasePagination(CursorPagination):
@@ -130,10 +68,6 @@ class CasePagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class PatrolPagination(CasePagination):
-    """Newest recorded first."""
 
 
 def _transition(summary: str, request, description: str = ""):
@@ -527,185 +461,3 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         rows = [loaded[case.pk] for case in found if case.pk in loaded]
         return Response(CaseSerializer(rows, many=True, context=self.get_serializer_context()).data)
-
-
-# ---------------------------------------------------------------- reference data
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Case categories in use, each top category followed by its subcategories"),
-    retrieve=extend_schema(summary="One case category, by its code"),
-)
-@extend_schema(tags=["case reference"])
-class CaseCategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The two-level category tree, flattened; cases are filed under subcategories."""
-
-    serializer_class = CaseCategorySerializer
-    pagination_class = None
-    filter_backends: list = []
-    lookup_field = "code"
-    lookup_value_regex = r"[A-Za-z0-9-]+"
-
-    def get_queryset(self) -> QuerySet:
-        return (
-            CaseCategory.objects.filter(is_active=True)
-            .filter(Q(parent__isnull=True) | Q(parent__is_active=True))
-            .select_related("parent")
-            .order_by(
-                Coalesce("parent__sort_order", "sort_order"),
-                Coalesce("parent__code", "code"),
-                F("parent_id").asc(nulls_first=True),
-                "sort_order",
-                "code",
-            )
-        )
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Departments serving your places"),
-    retrieve=extend_schema(summary="One department"),
-)
-@extend_schema(tags=["case reference"])
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Functional departments (职能部门) whose jurisdiction covers or lies inside your places."""
-
-    serializer_class = DepartmentSerializer
-    filter_backends: list = []
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return Department.objects.none()
-        return (
-            departments_visible_to(self.request.user)
-            .select_related("region")
-            .prefetch_related("duties")
-            .order_by("region_code", "name", "id")
-        )
-
-
-# ---------------------------------------------------------------- patrols
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Patrols and visits in your scope, newest first",
-        description="Cursor-paginated (follow `next`); `page_size` up to 200.",
-    ),
-    retrieve=extend_schema(summary="One patrol"),
-)
-@extend_schema(tags=["patrols"])
-class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Patrols and household visits (巡查走访) of grid members; a finding can be filed as a case."""
-
-    serializer_class = PatrolSerializer
-    pagination_class = PatrolPagination
-    filter_backends: list = []
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return Patrol.objects.none()
-        return selectors.patrol_list(user=self.request.user).prefetch_related("buildings", "households", "photos")
-
-    @extend_schema(
-        summary="Record a patrol in your grid",
-        description="Multipart, with photos under `photos`; or JSON without photos.",
-        request={"multipart/form-data": PatrolCreateSerializer, "application/json": PatrolCreateSerializer},
-        responses={
-            201: PatrolSerializer,
-            400: OpenApiResponse(description="Invalid data, or a region, building or household not found."),
-            403: OpenApiResponse(description="You may record patrols only in your own grid."),
-        },
-    )
-    def create(self, request, *args, **kwargs):
-        serializer = PatrolCreateSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        patrol = _service_errors(lambda: fieldwork.patrol_create(patroller=request.user, **values))
-        patrol = self.get_queryset().get(pk=patrol.pk)
-        return Response(self.get_serializer(patrol).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="File a finding of this patrol as a case",
-        request=PatrolFileCaseSerializer,
-        responses={
-            201: CaseDetailSerializer,
-            400: RESPONSES_400,
-            403: OpenApiResponse(description="Only the grid member who patrolled can file its findings."),
-            404: OpenApiResponse(description="No such patrol in your places."),
-        },
-    )
-    @action(detail=True, methods=["post"], url_path="file-case", url_name="file-case")
-    def file_case(self, request, pk=None):
-        patrol = get_object_or_404(Patrol.objects.visible_to(request.user), pk=pk)
-        serializer = PatrolFileCaseSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        case = _service_errors(lambda: fieldwork.case_create_from_patrol(patrol=patrol, actor=request.user, **values))
-        detail = case_detail_queryset(request.user).get(pk=case.pk)
-        return Response(
-            CaseDetailSerializer(detail, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
-        )
-
-
-# ---------------------------------------------------------------- summonses
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Your departments' summonses still waiting for a check-in or a report"),
-    retrieve=extend_schema(summary="One summons of your departments"),
-)
-@extend_schema(tags=["summonses"])
-class SummonsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """街道吹哨、部门报到: the department inbox; summonses of other departments answer 404."""
-
-    serializer_class = SummonsSerializer
-    filter_backends: list = []
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return Summons.objects.none()
-        if self.action == "list":
-            return selectors.department_inbox(user=self.request.user)
-        return (
-            Summons.objects.filter(department_id__in=sorted(access.department_ids(self.request.user)))
-            .select_related("case", "case__category", "department", "summoned_by")
-            .order_by("id")
-        )
-
-    def _answer(self, call: Callable[[], Summons]) -> Response:
-        summons = _service_errors(call)
-        return Response(self.get_serializer(self.get_queryset().get(pk=summons.pk)).data)
-
-    @extend_schema(
-        summary="Check in (报到) to a summons",
-        description="Checking in twice changes nothing.",
-        request=CheckInSerializer,
-        responses={200: SummonsSerializer, 404: OpenApiResponse(description="No such summons of your departments.")},
-    )
-    @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
-    def check_in(self, request, pk=None):
-        summons = self.get_object()
-        serializer = CheckInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        note = serializer.validated_data["note"]
-        return self._answer(lambda: services.summons_check_in(summons=summons, actor=request.user, note=note))
-
-    @extend_schema(
-        summary="Report back what the department did (checks in first if needed)",
-        request=SummonsReportSerializer,
-        responses={
-            200: SummonsSerializer,
-            400: RESPONSES_400,
-            404: OpenApiResponse(description="No such summons of your departments."),
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def report(self, request, pk=None):
-        summons = self.get_object()
-        serializer = SummonsReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        report = serializer.validated_data["report"]
-        return self._answer(lambda: services.summons_report(summons=summons, actor=request.user, report=report))
