@@ -59,3 +59,11 @@ def case_world(territory, users, case_reference):
     from tests.case_factories import build_case_world
 
     return build_case_world(territory, users)
+
+
+@pytest.fixture
+def party_world(territory, users):
+    """The named territory and users with a community Party chain in community A (and one in B)."""
+    from tests.party_factories import build_party_world
+
+    return build_party_world(territory, users)

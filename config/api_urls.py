@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("grids.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("notifications.api_urls")),
+    path("", include("partyorg.api.urls")),
 ]

@@ -1,0 +1,7 @@
+"""REST API of the Party organisation app: service."""
+
+from __future__ import annotations
+
+
+def register(router) -> None:
+    """Add this module's viewsets to the /api/v1/ router."""

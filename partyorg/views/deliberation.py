@@ -1,0 +1,5 @@
+"""Pages of the Party organisation app: deliberation."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of the Party organisation app: org."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
