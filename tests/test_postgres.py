@@ -32,3 +32,21 @@ def test_prefix_filter_uses_pattern_ops_index(territory, model, field, index):
 def test_database_is_postgresql():
     assert connection.vendor == "postgresql"
     assert connection.settings_dict["OPTIONS"].get("pool"), "Django's connection pool should be on"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_case_events_cannot_be_rewritten(case_world):
+    from django.db import IntegrityError, transaction
+
+    from cases.models import CaseEvent
+    from tests.case_factories import file_case
+
+    case = file_case(case_world)
+    event = CaseEvent.objects.get(case=case)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        CaseEvent.objects.filter(pk=event.pk).update(note="rewritten")
+    event.refresh_from_db()
+    assert event.note == ""
+    case.delete()  # removing a case with its log is still possible (the demo's reset does it)
+    assert not CaseEvent.objects.filter(pk=event.pk).exists()
