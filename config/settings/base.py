@@ -182,6 +182,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choices that several serializers share under different field names get one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "TopicStepEnum": "partyorg.models.TopicStep",
+        "AttendeeKindEnum": "partyorg.models.AttendeeKind",
+    },
 }
 
 LOGGING = {
