@@ -67,3 +67,13 @@ def party_world(territory, users):
     from tests.party_factories import build_party_world
 
     return build_party_world(territory, users)
+
+
+@pytest.fixture
+def in_english(settings):
+    """Pages and services in English, for tests that match the English wording of a message."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -133,6 +133,7 @@ def test_topic_pages_who_may_move(party_world):
     assert topic.step == TopicStep.ADOPTED
 
 
+@pytest.mark.usefixtures("in_english")
 def test_wrong_step_is_a_conflict_and_rules_are_validation_errors(party_world):
     w = party_world
     topic = _topic(w)
@@ -162,6 +163,7 @@ def test_dropping_needs_a_reason_and_is_recorded(party_world):
     assert (event.to_step, event.note) == (TopicStep.DROPPED, "属于物业维修范围")
 
 
+@pytest.mark.usefixtures("in_english")
 def test_implementing_needs_passed_vote_decision_and_publication(party_world):
     w = party_world
     topic = _voted(w, votes=(3, 6, 1))  # not passed
@@ -240,6 +242,7 @@ def test_recorded_meeting_results(party_world, rule, present, votes, passed):
     assert bool(services.topic_passed_options(topic)) is passed
 
 
+@pytest.mark.usefixtures("in_english")
 def test_vote_counts_cannot_exceed_those_present(party_world):
     w = party_world
     topic = _topic(w, step=TopicStep.PLANNING)
@@ -251,6 +254,7 @@ def test_vote_counts_cannot_exceed_those_present(party_world):
     assert not topic.agenda_items.exists()
 
 
+@pytest.mark.usefixtures("in_english")
 def test_meeting_moves_planned_topic_to_the_vote_and_refuses_other_steps(party_world):
     w = party_world
     topic = _topic(w, step=TopicStep.PLANNING)
@@ -286,6 +290,7 @@ def test_publication_minimum_period(party_world):
     assert publication.region_code == w.t.comm_a.code
 
 
+@pytest.mark.usefixtures("in_english")
 def test_objections_only_while_the_publication_runs(party_world):
     w = party_world
     topic = _implementing(w)
@@ -502,6 +507,7 @@ def test_propose_page(party_world):
     assert response.status_code == 200 and not Topic.objects.filter(title="x").exists()
 
 
+@pytest.mark.usefixtures("in_english")
 def test_meeting_page_records_votes_with_formsets(party_world):
     w = party_world
     topic = _topic(w, step=TopicStep.PLANNING)

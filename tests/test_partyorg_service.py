@@ -172,6 +172,7 @@ def test_register_page_shows_members_workplaces_and_total_hours(client, report_w
     assert "13900001111" not in page and "1390000" not in page
 
 
+@pytest.mark.usefixtures("in_english")
 def test_register_form_adds_a_registration_and_rejects_a_second(client, w):
     client.force_login(w.u.community)
     url = reverse("partyorg:dual_register", args=[w.t.comm_a.code])

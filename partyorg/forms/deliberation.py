@@ -10,7 +10,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseCategory
@@ -49,7 +49,9 @@ class CommunityChoiceField(forms.ModelChoiceField):
 class TopicForm(ServiceErrorsMixin, forms.Form):
     community = CommunityChoiceField(queryset=Region.objects.none(), label=_("Community"))
     title = forms.CharField(label=_("Title"), max_length=100)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("party", "Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     source = forms.ChoiceField(label=_("Source"), choices=[c for c in TopicSource.choices if c[0] != TopicSource.CASE])
     proposer_name = forms.CharField(
         label=_("Proposed by"), max_length=64, required=False, help_text=_("The resident or group who raised it.")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Building, Region, RegionLevel, Resident, Unit
 
@@ -64,7 +65,7 @@ class MemberForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Search the ledger of the place by name; leave empty for someone who does not live here."),
     )
     name = forms.CharField(label=_("Name"), max_length=64, required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=MemberCategory.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("party", "Category"), choices=MemberCategory.choices)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=100, required=False)
     joined_party_on = forms.DateField(label=_("Joined the Party on"), required=False, widget=DATE)
@@ -82,7 +83,7 @@ class MemberStatusForm(ServiceErrorsMixin, forms.Form):
 
 class PositionForm(ServiceErrorsMixin, forms.Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=PartyMember.objects.none())
-    title = forms.ChoiceField(label=_("Position"), choices=PositionTitle.choices)
+    title = forms.ChoiceField(label=pgettext_lazy("party", "Position"), choices=PositionTitle.choices)
     building = forms.ModelChoiceField(
         label=_("Building"),
         queryset=Building.objects.none(),

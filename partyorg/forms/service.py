@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.forms import DateInput, ServiceErrorsMixin
 
@@ -98,7 +99,9 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
 class ListItemForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("List"), choices=ListKind.choices)
     title = forms.CharField(label=_("Title"), max_length=100)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("party", "Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     unit = forms.ModelChoiceField(
         queryset=CoBuildingUnit.objects.none(),
         label=_("Co-building unit"),

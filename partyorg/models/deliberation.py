@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Region, Resident, code_index
 
@@ -48,7 +49,7 @@ class Topic(models.Model):
     community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="topics", verbose_name=_("community"))
     region_code = models.CharField(_("region code"), max_length=17, editable=False)
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("party", "description"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=TopicSource.choices)
     source_case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="topics",
@@ -84,8 +85,8 @@ class TopicEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    from_step = models.CharField(_("from"), max_length=16, choices=TopicStep.choices, blank=True)
-    to_step = models.CharField(_("to"), max_length=16, choices=TopicStep.choices, blank=True)
+    from_step = models.CharField(pgettext_lazy("party", "from"), max_length=16, choices=TopicStep.choices, blank=True)
+    to_step = models.CharField(pgettext_lazy("party", "to"), max_length=16, choices=TopicStep.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -215,7 +216,7 @@ class Publication(models.Model):
     topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="publication", verbose_name=_("topic"))
     region_code = models.CharField(_("region code"), max_length=17, editable=False)
     text = models.TextField(_("text shown"))
-    starts_on = models.DateField(_("from"))
+    starts_on = models.DateField(pgettext_lazy("party", "from"))
     ends_on = models.DateField(_("until"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

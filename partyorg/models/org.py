@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Building, Region, Resident, Unit, code_index
 
@@ -104,7 +105,7 @@ class PartyMember(models.Model):
     )
     name = models.CharField(_("name"), max_length=64)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    category = models.CharField(_("category"), max_length=12, choices=MemberCategory.choices)
+    category = models.CharField(pgettext_lazy("party", "category"), max_length=12, choices=MemberCategory.choices)
     joined_party_on = models.DateField(_("joined the Party on"), null=True, blank=True)
     joined_org_on = models.DateField(_("joined this organisation on"), default=timezone.localdate)
     status = models.CharField(_("status"), max_length=12, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
@@ -162,7 +163,7 @@ class Position(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="party_positions", verbose_name=_("unit")
     )
-    start_date = models.DateField(_("from"), default=timezone.localdate)
+    start_date = models.DateField(pgettext_lazy("party", "from"), default=timezone.localdate)
     end_date = models.DateField(_("until"), null=True, blank=True)
 
     objects = PositionQuerySet.as_manager()
@@ -210,7 +211,7 @@ class CrossAppointment(models.Model):
     organisation_kind = models.CharField(_("kind of organisation"), max_length=20, choices=OrganisationKind.choices)
     organisation_name = models.CharField(_("organisation"), max_length=100)
     organisation_role = models.CharField(_("role there"), max_length=64)
-    start_date = models.DateField(_("from"), default=timezone.localdate)
+    start_date = models.DateField(pgettext_lazy("party", "from"), default=timezone.localdate)
     end_date = models.DateField(_("until"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()

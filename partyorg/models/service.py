@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grids.models import Region, code_index
 
@@ -145,7 +146,7 @@ class ListItem(models.Model):
         verbose_name=_("co-building unit"), help_text=_("Who offers the resource or runs the project."),
     )  # fmt: skip
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("party", "description"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ListItemStatus.choices, default=ListItemStatus.OPEN)
     need = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="answers",

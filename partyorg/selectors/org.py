@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scoping import get_scope
 from grids.models import Building, Region, RegionLevel, Unit
@@ -144,7 +145,7 @@ class MemberFilter(django_filters.FilterSet):
     """Filters of the member list (page and API)."""
 
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=MemberCategory.choices)
+    category = django_filters.ChoiceFilter(label=pgettext_lazy("party", "Category"), choices=MemberCategory.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
     org = django_filters.ModelChoiceFilter(
         label=_("Organisation (and those under it)"), queryset=PartyOrg.objects.none(), method="filter_org"
