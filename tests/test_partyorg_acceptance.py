@@ -91,3 +91,23 @@ def test_a_community_builds_its_chain_deliberates_and_publishes(client, party_wo
         f"/api/v1/meetings/{meeting.pk}/",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_case_page_sends_the_case_to_deliberation(client, case_world):
+    from cases.models import CaseState
+    from partyorg.models import Topic, TopicSource
+    from tests.case_factories import file_case
+
+    w = case_world
+    case = file_case(w, handle_now=True)
+    client.force_login(w.u.official)  # reads the case, may not send it
+    assert 'id="send-to-deliberation"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    client.force_login(w.u.grid_a1)  # the handler
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'id="send-to-deliberation"' in page
+    response = client.post(reverse("partyorg:case_to_deliberation", args=[case.pk]))
+    topic = Topic.objects.get(source_case=case)
+    assert response.status_code == 302 and topic.source == TopicSource.CASE
+    case.refresh_from_db()
+    assert case.state == CaseState.ON_HOLD
+    assert 'id="send-to-deliberation"' not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
