@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from accounts.roles import Role
@@ -29,3 +30,9 @@ class ScopedQuerySet(models.QuerySet):
 
 def can_edit_party(user, code: str) -> bool:
     return get_scope(user).covers(code, roles=PARTY_EDIT_ROLES)
+
+
+def require_party_edit(user, code: str, message: str) -> None:
+    """PermissionDenied with the caller's message unless the user may edit Party records at the place."""
+    if not can_edit_party(user, code):
+        raise PermissionDenied(message)

@@ -39,6 +39,7 @@ from ..models import (
     TopicStep,
     VoteOption,
     can_edit_party,
+    scoping,
 )
 
 # "四议两公开": a decision is shown to residents for at least this many days (both ends counted).
@@ -81,8 +82,7 @@ def can_edit_deliberation(user, community_code: str) -> bool:
 
 
 def _require_edit(actor, code: str, message: str | None = None) -> None:
-    if not can_edit_party(actor, code):
-        raise PermissionDenied(message or _("Only community workers of this community may do this."))
+    scoping.require_party_edit(actor, code, message or _("Only community workers of this community may do this."))
 
 
 def allowed_moves(user, topic: Topic) -> list[str]:

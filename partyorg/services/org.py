@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,7 +28,7 @@ from ..models import (
     PartyOrg,
     Position,
     PositionTitle,
-    can_edit_party,
+    scoping,
 )
 
 GRID_LEVELS = frozenset({RegionLevel.GRID, RegionLevel.MICROGRID})
@@ -59,8 +59,7 @@ def leader_title(kind: str) -> str:
 
 
 def require_party_edit(actor, code: str) -> None:
-    if not can_edit_party(actor, code):
-        raise PermissionDenied(_("Your role may not edit Party organisations here."))
+    scoping.require_party_edit(actor, code, _("Your role may not edit Party organisations here."))
 
 
 def _today() -> dt.date:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from ..models import (
     ProjectUpdate,
     SecretaryProject,
     ServiceRecord,
-    can_edit_party,
+    scoping,
 )
 
 # Statuses from which an item may still be matched or turned into a project.
@@ -44,8 +44,7 @@ UNIT_KINDS = frozenset({ListKind.RESOURCE, ListKind.PROJECT})
 
 
 def require_edit(actor, code: str) -> None:
-    if not can_edit_party(actor, code):
-        raise PermissionDenied(_("Your role may not edit Party records here."))
+    scoping.require_party_edit(actor, code, _("Your role may not edit Party records here."))
 
 
 def _check_community(community: Region, field: str = "community") -> None:
