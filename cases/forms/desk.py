@@ -17,7 +17,7 @@ from accounts.models import Assignment, User
 from grids.forms import ServiceErrorsMixin
 
 from .. import services
-from ..models import Case, CaseLevel, Department, Satisfaction, Urgency
+from ..models import Case, CaseLevel, Department, RejectReason, Satisfaction, Urgency
 from ..models.choices import LEVEL_SEQUENCE, next_level
 from ..services.access import LEVEL_ROLES
 
@@ -226,11 +226,16 @@ class RejectForm(ActionForm):
     label = _("Reject as out of remit")
     icon = "bi-x-circle"
     button = "btn-outline-danger"
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices, initial=RejectReason.OUT_OF_REMIT)
     reason = _reason_field(_("Why it is outside the remit"))
 
     def perform(self) -> str:
         services.case_reject(
-            case=self.case, actor=self.user, reason=self.cleaned_data["reason"], expected_version=self.expected_version
+            case=self.case,
+            actor=self.user,
+            reason=self.cleaned_data["reason"],
+            reason_code=self.cleaned_data["reason_code"],
+            expected_version=self.expected_version,
         )
         return gettext("The case was rejected as out of remit.")
 

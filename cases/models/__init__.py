@@ -13,6 +13,7 @@ from .choices import (
     CaseLevel,
     CaseState,
     Channel,
+    RejectReason,
     Satisfaction,
     Urgency,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "MediationSession",
     "Patrol",
     "PatrolPhoto",
+    "RejectReason",
     "Satisfaction",
     "Summons",
     "TimeLimitPolicy",

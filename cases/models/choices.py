@@ -97,6 +97,16 @@ class CaseAction(models.TextChoices):
     EDIT = "edit", _("Details edited")
 
 
+class RejectReason(models.TextChoices):
+    """Why a case was not taken up; the dashboards count rejections by these."""
+
+    OUT_OF_REMIT = "out_of_remit", _("Not a grid affair")
+    JUDICIAL = "judicial", _("In legal or petition proceedings")
+    INSUFFICIENT = "insufficient", _("Not enough information to act on")
+    NOT_ACTIONABLE = "not_actionable", _("Nothing to be done (already solved or not found)")
+    OTHER = "other", _("Other reason")
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     FAIRLY = "fairly", _("Fairly satisfied")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Case, CaseAction, CaseLevel, CaseState, Department
-from ..models.choices import ACTIVE_STATES, OPEN_STATES, next_level, previous_level
+from ..models.choices import ACTIVE_STATES, OPEN_STATES, RejectReason, next_level, previous_level
 from ..models.reference import pick_department
 from ..workcal import WorkingTime
 from . import access
@@ -125,6 +125,11 @@ def case_return(*, case: Case, actor, reason: str, expected_version: int | None 
     return case
 
 
+def _is_late(case: Case) -> bool:
+    """Whether the stage under way has passed its deadline (the dashboards' on-time figure reads it)."""
+    return case.due_at is not None and timezone.now() > case.due_at
+
+
 def _end(case: Case, *, state: str, reason: str = "") -> list[str]:
     now = timezone.now()
     case.state = state
@@ -136,15 +141,27 @@ def _end(case: Case, *, state: str, reason: str = "") -> list[str]:
 
 
 @transaction.atomic
-def case_reject(*, case: Case, actor, reason: str, expected_version: int | None = None) -> Case:
+def case_reject(
+    *, case: Case, actor, reason: str, reason_code: str = RejectReason.OTHER, expected_version: int | None = None
+) -> Case:
     """End the case as outside the remit of grid governance, recording who and why."""
     reason = _need_reason(reason)
+    if reason_code not in RejectReason.values:
+        raise ValidationError({"reason_code": [_("Choose one of the listed reasons.")]})
     case = lock_case(case, expected_version=expected_version)
     require_state(case, {CaseState.SUBMITTED, CaseState.ACCEPTED})
     _need(actor, case, "reject", _("Only the handlers of this level may reject the case."))
     from_state = case.state
     fields = _end(case, state=CaseState.REJECTED, reason=reason)
-    save_with_event(case, fields=fields, actor=actor, action=CaseAction.REJECT, from_state=from_state, note=reason)
+    save_with_event(
+        case,
+        fields=fields,
+        actor=actor,
+        action=CaseAction.REJECT,
+        from_state=from_state,
+        note=reason,
+        data={"reason_code": reason_code},
+    )
     notify_case(case, [case.reporter_id], _("Your case was not taken up: %(title)s") % {"title": case_title(case)},
                 reason, skip=actor)  # fmt: skip
     return case
@@ -274,6 +291,7 @@ def case_resolve(*, case: Case, actor, resolution: str, expected_version: int | 
         action=CaseAction.RESOLVE,
         from_state=CaseState.IN_PROGRESS,
         note=resolution,
+        data={"late": not on_time},
     )
     notify_case(
         case,
@@ -300,6 +318,7 @@ def case_verify(*, case: Case, actor, ok: bool, note: str = "", expected_version
                 _("The case cannot be closed while these departments have not reported back: %(names)s.")
                 % {"names": "、".join(names)}
             )
+        data = {"late": _is_late(case)}
         fields = _end(case, state=CaseState.CLOSED)
         action = CaseAction.VERIFY_OK
         title = _("Closed: %(title)s")
@@ -309,10 +328,13 @@ def case_verify(*, case: Case, actor, ok: bool, note: str = "", expected_version
         case.state = CaseState.IN_PROGRESS
         clock_start(case, stage="handle", start=timezone.now())
         fields = ["state", *CLOCK_FIELDS]
+        data = {}
         action = CaseAction.VERIFY_FAILED
         title = _("Verification failed, please handle again: %(title)s")
         recipients = [case.handler_id]
-    save_with_event(case, fields=fields, actor=actor, action=action, from_state=CaseState.RESOLVED, note=note)
+    save_with_event(
+        case, fields=fields, actor=actor, action=action, from_state=CaseState.RESOLVED, note=note, data=data
+    )
     notify_case(case, recipients, title % {"title": case_title(case)}, note, skip=actor)
     return case
 
@@ -325,9 +347,16 @@ def case_mark_unresolvable(*, case: Case, actor, reason: str, expected_version: 
     require_state(case, {CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.ON_HOLD})
     _need(actor, case, "unresolvable", _("Only community or street staff may file a case as unable to resolve."))
     from_state = case.state
+    late = _is_late(case)
     fields = _end(case, state=CaseState.UNRESOLVABLE, reason=reason)
     save_with_event(
-        case, fields=fields, actor=actor, action=CaseAction.UNRESOLVABLE, from_state=from_state, note=reason
+        case,
+        fields=fields,
+        actor=actor,
+        action=CaseAction.UNRESOLVABLE,
+        from_state=from_state,
+        note=reason,
+        data={"late": late},
     )
     notify_case(case, [case.reporter_id, case.handler_id], _("Filed as unable to resolve: %(title)s")
                 % {"title": case_title(case)}, reason, skip=actor)  # fmt: skip

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from grids.models import Building, Household, Region
 
-from ...models import CaseCategory, Channel, Satisfaction, Urgency
+from ...models import CaseCategory, Channel, RejectReason, Satisfaction, Urgency
 from .common import VERSION_HELP, CoordinateField, _ScopedLookups
 
 # ---------------------------------------------------------------- input: cases
@@ -89,6 +89,14 @@ class CommentSerializer(VersionSerializer):
 
 class ReasonSerializer(VersionSerializer):
     reason = serializers.CharField(allow_blank=True, help_text="Required; it is written to the case's log.")
+
+
+class RejectSerializer(ReasonSerializer):
+    reason_code = serializers.ChoiceField(
+        choices=RejectReason.choices,
+        default=RejectReason.OTHER,
+        help_text="Why the case is not taken up, as counted on the dashboards; `reason` explains it in words.",
+    )
 
 
 class DispatchSerializer(NoteSerializer):

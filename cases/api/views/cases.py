@@ -40,6 +40,7 @@ from ..serializers import (
     LinkReportSerializer,
     NoteSerializer,
     ReasonSerializer,
+    RejectSerializer,
     ResolveSerializer,
     SummonInputSerializer,
     UploadSerializer,
@@ -246,7 +247,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
 
     reject = _simple_transition(
-        "reject", services.case_reject, ("reason",), "Reject the case as outside the remit", ReasonSerializer
+        "reject",
+        services.case_reject,
+        ("reason", "reason_code"),
+        "Reject the case as outside the remit",
+        RejectSerializer,
     )
 
     hold = _simple_transition(
