@@ -6,3 +6,10 @@ class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from grids.signals import region_recoded
+
+        from .rollup.recode import move_rollups
+
+        region_recoded.connect(move_rollups, dispatch_uid="dashboards.move_rollups")

@@ -30,6 +30,7 @@ from .models import (
     Tag,
     Unit,
 )
+from .signals import region_recoded
 from .validators import LEVEL_LENGTHS, LEVEL_ORDER, check_id_number, normalize_id_number, validate_phone
 
 # ---------------------------------------------------------------- territory
@@ -120,6 +121,7 @@ def region_recode(*, region: Region, new_code: str, actor=None, reason: str = ""
         model._base_manager.filter(region_code__startswith=old_code).update(
             region_code=Concat(Value(new_code), region_tail)
         )
+    region_recoded.send(sender=Region, old_code=old_code, new_code=new_code)
     region.refresh_from_db()
     return region
 

@@ -27,6 +27,7 @@ from .reference import CaseCategory, Department
 
 # The sweep's queries name the states exactly as the partial indexes do, so PostgreSQL can use them.
 CLOCK_STATE_LIST = sorted(CLOCK_STATES)
+OPEN_STATE_LIST = sorted(OPEN_STATES)
 # Everyone who works a place sees its cases; volunteers see only what they reported themselves.
 CASE_VIEW_ROLES = frozenset(set(Role.values) - {Role.VOLUNTEER})
 
@@ -205,6 +206,13 @@ class Case(models.Model):
                 condition=Q(state__in=CLOCK_STATE_LIST, reminded_at__isnull=True),
             ),
             models.Index(fields=["handler", "state"], name="case_handler_state"),
+            # Open cases by place: the dashboards' live counts (overdue now, reminders due) and map points.
+            models.Index(
+                fields=["region_code"],
+                name="case_open_region",
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(state__in=OPEN_STATE_LIST),
+            ),
             models.Index(fields=["category", "building", "created_at"], name="case_dup_hint"),
         ]
         constraints = [

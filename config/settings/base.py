@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "every-minute-roll-up-case-events": {
+        "task": "dashboards.run_rollup",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # Uploaded rosters wait for confirmation in the cache, never in a temporary folder.

@@ -1,0 +1,78 @@
+"""Adding changes to the rollup tables: every place at every depth of its code, with one upsert per chunk.
+
+`INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n` is the same statement in PostgreSQL
+and SQLite, so the embedded default keeps its rollups current the same way production does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection
+
+from ..models import DEPTHS, MEASURE_FIELDS, CaseRollup, SummonsRollup
+from .deltas import Deltas
+
+SUMMONS_FIELDS = ("summoned", "checked_in_on_time", "checked_in_late")
+# Parameters per statement stay well under SQLite's and PostgreSQL's limits.
+MAX_PARAMS = 30000
+
+RowKey = tuple[int, int, dt.date, int]
+
+
+def depths_of(code: str) -> list[int]:
+    return [depth for depth in DEPTHS if depth <= len(code)]
+
+
+def expand(changes: dict[tuple[str, dt.date, int], dict[str, int]], *, all_key: int | None) -> dict[RowKey, dict]:
+    """Spread changes keyed by deepest code over every depth; `all_key` also adds them under that key (0)."""
+    rows: dict[RowKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (code, day, key), values in changes.items():
+        if not any(values.values()):
+            continue
+        keys = [key] if all_key is None else [key, all_key]
+        for depth in depths_of(code):
+            number = int(code[:depth])
+            for k in keys:
+                row = rows[(depth, number, day, k)]
+                for field, value in values.items():
+                    row[field] += value
+    return rows
+
+
+def upsert(model, key_fields: tuple[str, ...], measures: tuple[str, ...], rows: dict[tuple, dict]) -> int:
+    """Add each row's measures to the stored row with the same key, creating it when missing."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [*key_fields, *measures]
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}" for q in quoted[len(key_fields) :])
+    conflict = ", ".join(quoted[: len(key_fields)])
+    per_row = len(columns)
+    chunk = max(1, MAX_PARAMS // per_row)
+    items = list(rows.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), chunk):
+            part = items[start : start + chunk]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(part))
+            params: list = []
+            for key, values in part:
+                params.extend(key)
+                params.extend(values.get(field, 0) for field in measures)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {placeholders} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                params,
+            )
+    return len(items)
+
+
+def write_deltas(deltas: Deltas) -> int:
+    """Add a batch's changes to both tables; the caller holds the transaction. Returns rows touched."""
+    case_rows = expand(deltas.cases, all_key=0)
+    summons_rows = expand(deltas.summonses, all_key=None)
+    touched = upsert(CaseRollup, ("depth", "code", "day", "category_id"), MEASURE_FIELDS, case_rows)
+    touched += upsert(SummonsRollup, ("depth", "code", "day", "department_id"), SUMMONS_FIELDS, summons_rows)
+    return touched

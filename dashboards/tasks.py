@@ -1,0 +1,11 @@
+"""Background jobs of the dashboards."""
+
+from celery import shared_task
+
+from .rollup.job import run_rollup
+
+
+@shared_task(name="dashboards.run_rollup", ignore_result=False)
+def rollup_case_events() -> dict:
+    """Absorb the case events committed since the last run into the rollups (every minute)."""
+    return run_rollup().as_dict()
