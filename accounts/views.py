@@ -36,8 +36,15 @@ def primary_role(user, assignments) -> str | None:
 
 @login_required
 def home(request):
+    from dashboards.places import can_see_dashboard
+    from dashboards.views import grid_cards
+    from dashboards.views import place as dashboard
+
     assignments = list(Assignment.objects.active().filter(user=request.user).select_related("region"))
     role = primary_role(request.user, assignments)
+    if role == Role.DISTRICT_OFFICIAL:
+        # An official's home is the dashboard of their place.
+        return dashboard(request, None)
     scope = get_scope(request.user)
     places = (
         Region.objects.visible_to(request.user).filter(code__in=scope.prefixes())
@@ -61,5 +68,7 @@ def home(request):
             "role_label": Role(role).label if role else "",
             "template_role": template_role,
             "places": list(places),
+            "grid_cards": grid_cards(request.user) if role in GRID_ROLES else [],
+            "can_dashboard": can_see_dashboard(request.user),
         },
     )

@@ -62,13 +62,13 @@ def clock_counts(
     Cases whose place is the parent itself (shorter codes) are not children and are left out there.
     """
     queryset = Case.objects.filter(state__in=OPEN_STATE_LIST, region_code__startswith=prefix).filter(
-        state__in=CLOCK_STATE_LIST, remind_at__lte=now
+        Q(remind_at__lte=now) | Q(due_at__lte=now), state__in=CLOCK_STATE_LIST
     )
     if category_ids is not None:
         queryset = queryset.filter(category_id__in=category_ids)
     counts = {
         "overdue": Count("pk", filter=Q(due_at__lte=now)),
-        "reminders": Count("pk", filter=Q(due_at__gt=now)),
+        "reminders": Count("pk", filter=Q(due_at__gt=now, remind_at__lte=now)),
     }
     if child_length is None:
         row = queryset.aggregate(**counts)
@@ -120,3 +120,7 @@ def category_by_code(code: str) -> tuple[int, str] | None:
 
 def department_names(ids: Iterable[int]) -> dict[int, str]:
     return dict(Department.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def category_codes() -> dict[int, str]:
+    return dict(CaseCategory.objects.values_list("pk", "code"))

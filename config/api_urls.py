@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("notifications.api_urls")),
     path("", include("partyorg.api.urls")),
+    path("", include("dashboards.api")),
 ]

@@ -136,19 +136,30 @@ def children(
     live = clock_counts(code, now=now, child_length=depth, category_ids=None if category_id is None else categories)
     result = []
     for child in sorted(set(grouped) | set(opened) | set(live)):
-        values = grouped.get(child) or dict.fromkeys(MEASURE_FIELDS, 0)
-        result.append(
-            {
-                "code": child,
-                "measures": values,
-                "figures": figure_values(values),
-                "enough_sample": enough_sample(values),
-                "open_now": opened.get(child, 0),
-                "overdue_now": live.get(child, {}).get("overdue", 0),
-                "reminders_due": live.get(child, {}).get("reminders", 0),
-            }
-        )
+        row = empty_child_row(child)
+        if child in grouped:
+            row["measures"] = grouped[child]
+            row["figures"] = figure_values(grouped[child])
+            row["enough_sample"] = enough_sample(grouped[child])
+        row["open_now"] = opened.get(child, 0)
+        row["overdue_now"] = live.get(child, {}).get("overdue", 0)
+        row["reminders_due"] = live.get(child, {}).get("reminders", 0)
+        result.append(row)
     return result
+
+
+def empty_child_row(code: str) -> dict:
+    """A drill-down row for a child place with no data at all."""
+    values = dict.fromkeys(MEASURE_FIELDS, 0)
+    return {
+        "code": code,
+        "measures": values,
+        "figures": figure_values(values),
+        "enough_sample": False,
+        "open_now": 0,
+        "overdue_now": 0,
+        "reminders_due": 0,
+    }
 
 
 def _series(code: str, period: Period, categories: list[int]) -> dict[dt.date, dict[str, int]]:

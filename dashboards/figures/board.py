@@ -1,0 +1,27 @@
+"""Everything one dashboard shows for a place and period: the data behind every panel, the API and the exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from . import compute
+from .period import Period
+
+
+def case_panels(code: str, period: Period, *, category_id: int | None = None, now: dt.datetime | None = None) -> dict:
+    """The case figures of a dashboard: headline, drill-down, trend, categories, channels, levels, summonses."""
+    now = now or timezone.now()
+    head = compute.summary(code, period, category_id=category_id, now=now)
+    return {
+        "summary": head,
+        "children": compute.children(code, period, category_id=category_id, now=now),
+        "trend": compute.trend(code, period, category_id=category_id),
+        "categories": compute.categories(code, period, category_id=category_id),
+        "channels": compute.channel_counts(head.measures),
+        "levels": compute.level_counts(head.measures),
+        "entry_rates": compute.entry_rates(head.measures),
+        "rejections": compute.rejections(head.measures),
+        "summonses": compute.summons_by_department(code, period) if category_id is None else [],
+    }
