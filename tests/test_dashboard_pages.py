@@ -126,7 +126,7 @@ def test_big_screen_and_its_refresh(client, world):
     _login(client, w.u.official)
     page = client.get(reverse("dashboards:screen", args=[w.t.county.code]))
     assert page.status_code == 200 and 'data-theme="dark"' in page.content.decode()
-    assert 'hx-trigger="every 60s"' in page.content.decode()
+    assert 'hx-trigger="every 60s, gg-refresh"' in page.content.decode()
     partial = client.get(reverse("dashboards:screen", args=[w.t.county.code]), {"partial": "1"})
     body = partial.content.decode()
     assert "<html" not in body and 'id="dashboard-data"' in body
