@@ -238,7 +238,7 @@ class MapPointsView(_StatsView):
 
 class MapRegionsView(_StatsView):
     @extend_schema(
-        summary="Child places with their boundary, coloured by a figure (`figure`, default in_grid_rate)",
+        summary="Child places with their boundary and a rate in percent (`figure`, default in_grid_rate)",
         parameters=[*PARAMS, OpenApiParameter("figure", str, enum=[k for k, f in FIGURES.items() if f.kind == "rate"])],
         responses={200: GEOJSON, **ERRORS},
     )
@@ -265,7 +265,7 @@ class MapRegionsView(_StatsView):
                     "properties": {
                         "code": code,
                         "name": region.name,
-                        "value": value,
+                        "value": None if value is None else round(value * 100, 1),
                         "label": pct(value) if value is not None else str(_too_few()),
                         "url": reverse("dashboards:place", args=[code]),
                     },

@@ -80,6 +80,8 @@ def _map_labels() -> dict:
         "attribution": _("Boundaries: gridgov"),
         "overdue": _("Overdue"),
         "open": _("Open"),
+        "noData": _("Too few cases"),
+        "attributionPrefix": _("Map"),
     }
 
 
