@@ -77,3 +77,32 @@ def in_english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def broker():
+    """A Celery client on Redis with a queue of this test's own (tests/test_case_reliability.py)."""
+    from tests.test_case_reliability import Broker
+
+    broker = Broker()
+    yield broker
+    broker.close()
+
+
+@pytest.fixture
+def workers(broker):
+    """Starts real `celery worker` processes on the test's queue; stopped before the database is flushed."""
+    from tests.test_case_reliability import Worker
+
+    started = []
+
+    def start(name: str, *, wait: bool = True):
+        worker = Worker(broker, name)
+        started.append(worker)
+        if wait:
+            worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in started:  # before the test database is flushed: no connection may hold a lock
+        worker.stop()

@@ -56,7 +56,10 @@ def sheets(context: dict) -> list[tuple[str, list, list[list]]]:
         (
             _("Categories"),
             [_("Category"), _("Filed"), _("Concluded")],
-            [[row["name"] or _("All other categories"), row["filed"], row["concluded"]] for row in panels["categories"]],
+            [
+                [row["name"] or _("All other categories"), row["filed"], row["concluded"]]
+                for row in panels["categories"]
+            ],
         )
     )
     chart = context["chart_data"]

@@ -165,29 +165,6 @@ class Worker:
         self._reader.join(timeout=5)
 
 
-@pytest.fixture
-def broker():
-    broker = Broker()
-    yield broker
-    broker.close()
-
-
-@pytest.fixture
-def workers(broker):
-    started: list[Worker] = []
-
-    def start(name: str, *, wait: bool = True) -> Worker:
-        worker = Worker(broker, name)
-        started.append(worker)
-        if wait:
-            worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in started:  # before the test database is flushed: no connection may hold a lock
-        worker.stop()
-
-
 # ---------------------------------------------------------------------- data
 
 

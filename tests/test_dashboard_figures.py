@@ -78,9 +78,10 @@ def test_rollups_agree_with_a_direct_count(case_world, seed):
     rows = compute.children(t.comm_a.code, period)
     assert {row["code"] for row in rows} <= {t.grid_a1.code, t.grid_a2.code}
     for name in MEASURE_FIELDS:
-        assert sum(row["measures"][name] for row in rows) == compute.measures(t.comm_a.code, period.start, period.end)[
-            name
-        ]
+        assert (
+            sum(row["measures"][name] for row in rows)
+            == compute.measures(t.comm_a.code, period.start, period.end)[name]
+        )
     for row in rows:
         assert row["open_now"] == direct_open(row["code"])
         assert row["figures"] == figure_values(row["measures"])

@@ -36,7 +36,7 @@ def world(case_world):
     Case.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
     grid_b = UserFactory(username="grid_b")
     assign(grid_b, Role.GRID_MEMBER_FULL, w.t.grid_b1)
-    file_case(w, reporter=grid_b, region=w.t.grid_b1, title="=HYPERLINK(\"http://x\")")
+    file_case(w, reporter=grid_b, region=w.t.grid_b1, title='=HYPERLINK("http://x")')
     run_rollup()
     w.closed, w.overdue = closed, overdue
     return w

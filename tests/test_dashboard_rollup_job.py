@@ -15,7 +15,6 @@ from cases.models import CaseAction, CaseEvent
 from dashboards.models import CaseRollup, RollupState
 from dashboards.rollup import job
 from tests.bench.casegen import generate_cases
-from tests.test_case_reliability import Broker, Worker
 
 TIMEOUT = 180
 
@@ -38,28 +37,6 @@ def fill(w, n: int) -> None:
         n=n, overdue=0, region_codes=[w.t.grid_a1.code, w.t.grid_a2.code, w.t.micro_a1.code],
         categories=[w.category, w.dispute], reporter_id=w.u.grid_a1.pk, now=timezone.now(),
     )  # fmt: skip
-
-
-@pytest.fixture
-def broker():
-    broker = Broker()
-    yield broker
-    broker.close()
-
-
-@pytest.fixture
-def workers(broker):
-    started: list[Worker] = []
-
-    def start(name: str) -> Worker:
-        worker = Worker(broker, name)
-        started.append(worker)
-        worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def send(broker, span: int):

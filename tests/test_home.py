@@ -23,7 +23,7 @@ def test_anonymous_is_sent_to_login(client):
     "name, template_role",
     [
         ("admin", "admin"),
-        ("official", "district_official"),
+        ("official", "dashboard"),
         ("community", "community"),
         ("grid_a1", "grid"),
         ("steward", "grid"),
@@ -36,7 +36,10 @@ def test_every_named_user_has_a_home(client, users, name, template_role):
     client.force_login(getattr(users, name))
     response = client.get(HOME)
     assert response.status_code == 200
-    assert response.context["template_role"] == template_role
+    if template_role == "dashboard":  # an official's home is the dashboard of their place
+        assert response.context["place"].code == users.official.assignments.get().region.code
+    else:
+        assert response.context["template_role"] == template_role
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -47,6 +50,9 @@ def test_every_role_renders(client, territory, role):
     client.force_login(user)
     response = client.get(HOME)
     assert response.status_code == 200
+    if role == Role.DISTRICT_OFFICIAL:
+        assert response.context["place"].code == place.code
+        return
     assert response.context["role"] == role
     if place is not None:
         assert reverse("grids:region_detail", args=[place.code]) in response.content.decode()
@@ -85,7 +91,8 @@ def test_official_sees_county_with_counts(client, users, territory):
     assert reverse("grids:region_browser") in html
     assert reverse("grids:region_detail", args=[territory.county.code]) in html
     assert reverse("grids:resident_create") not in html
-    assert "<strong>4</strong>" in html  # households in the county
+    territory_panel = {panel.key: data for panel, data, _html in response.context["extra_panels"]}["territory"]
+    assert territory_panel["households"]["total"] == 4  # households in the county
 
 
 def test_admin_links(client, users):
