@@ -21,7 +21,7 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from accounts.roles import LEDGER_EDIT_ROLES
 from accounts.scoping import get_scope
 
-from . import services
+from . import geo, services
 from .models import (
     Building,
     Estate,
@@ -75,6 +75,10 @@ class RegionRecodeForm(forms.Form):
             self.add_error("new_code" if name == "code" else None, errors)
 
 
+CENTRE_FIELDS = {"centre_latitude", "centre_longitude"}
+BOUNDARY_FIELDS = {"boundary", "boundary_is_invented", *CENTRE_FIELDS}
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "valid_from", "valid_to", "code_is_invented")
@@ -85,6 +89,21 @@ class RegionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Changing a code moves dependent rows: that goes through the re-coding page.
         return ("code",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        # The boundary field's validator has checked the GeoJSON already; the service keeps only the
+        # geometry, and computes the centre of a new boundary unless a centre was entered with it.
+        super().save_model(request, obj, form, change)
+        changed = set(form.changed_data)
+        if BOUNDARY_FIELDS & changed:
+            new_shape = "boundary" in changed and obj.boundary is not None
+            keep_centre = obj.centre_latitude is not None and (not new_shape or bool(CENTRE_FIELDS & changed))
+            geo.region_set_boundary(
+                region=obj,
+                boundary=obj.boundary,
+                centre=(obj.centre_latitude, obj.centre_longitude) if keep_centre else None,
+                invented=obj.boundary_is_invented,
+            )
 
     def get_urls(self):
         recode = path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import get_scope, ledger_q
 
+from .geo import validate_boundary
 from .validators import LEVEL_LENGTHS
 
 
@@ -71,6 +73,34 @@ class Region(models.Model):
         default=False,
         help_text=_("Set when the digits below the county are not official (demo data)."),
     )
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_boundary],
+        help_text=_("A GeoJSON Polygon or MultiPolygon geometry in WGS84, each position as [longitude, latitude]."),
+    )
+    centre_latitude = models.DecimalField(
+        _("centre latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    centre_longitude = models.DecimalField(
+        _("centre longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    boundary_is_invented = models.BooleanField(
+        _("boundary invented for the demo"),
+        default=False,
+        help_text=_("Set when the boundary was drawn for the demo and is not the official one."),
+    )
 
     objects = RegionQuerySet.as_manager()
 
@@ -86,7 +116,13 @@ class Region(models.Model):
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="region_valid_period",
                 violation_error_message=_("A region cannot end before it starts."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(centre_latitude__isnull=True, centre_longitude__isnull=True)
+                | Q(centre_latitude__isnull=False, centre_longitude__isnull=False),
+                name="region_centre_complete",
+                violation_error_message=_("A centre needs both a latitude and a longitude."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -127,6 +127,11 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 # Set behind nginx (which appends the client address to X-Forwarded-For); never when exposed directly.
 TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
 
+# Map tiles (e.g. https://tile.example.org/{z}/{x}/{y}.png) and their credit line; without a tile URL
+# maps draw the regions on a plain background, so nothing is fetched from outside.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+
 # Celery: Redis in production; without REDIS_URL an on-disk broker so no server is needed.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
