@@ -10,6 +10,7 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from grids.signals import region_recoded
 
+        from . import territory  # noqa: F401
         from .rollup.recode import move_rollups
 
         region_recoded.connect(move_rollups, dispatch_uid="dashboards.move_rollups")

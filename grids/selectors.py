@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import Building, Household, Region, Resident
+from accounts.models import Assignment
+from accounts.roles import Role
+
+from .filters import birth_date_bounds
+from .models import (
+    ELDERLY_AGE,
+    Building,
+    GridWorker,
+    GridWorkerKind,
+    Household,
+    LedgerColour,
+    Region,
+    RegionLevel,
+    Resident,
+    Tag,
+)
 from .validators import LEVEL_LENGTHS, LEVEL_ORDER
 
 
@@ -95,3 +111,104 @@ def resident_list(*, user) -> QuerySet[Resident]:
 
 def resident_get_for_user(*, user, pk: int) -> Resident:
     return get_object_or_404(resident_list(user=user), pk=pk)
+
+
+# ---------------------------------------------------------------- figures of a place (dashboards)
+#
+# Each takes a code prefix ("" for everywhere) and no user: the caller has already decided that its
+# user may see the place. Each costs one aggregate query (two for the households) and returns plain data.
+
+
+def grid_household_counts(code: str) -> dict:
+    """Households under a place, and every current grid and micro-grid there with its household count
+    and target; two queries whatever the number of grids.
+
+    A grid's count includes its micro-grids' households (households sit in the deepest place).
+    """
+    by_code = dict(
+        Household.objects.under(code).values("region_code").annotate(n=Count("id")).values_list("region_code", "n")
+    )
+    regions = (
+        Region.objects.current()
+        .under(code)
+        .filter(level__in=[RegionLevel.GRID, RegionLevel.MICROGRID])
+        .only("code", "name", "level", "target_households_min", "target_households_max")
+        .order_by("code")
+    )
+    # Loops over the distinct codes households sit at and over places, never over households.
+    counts: Counter = Counter()
+    for held_at, n in by_code.items():
+        for length in (LEVEL_LENGTHS[RegionLevel.GRID], LEVEL_LENGTHS[RegionLevel.MICROGRID]):
+            if len(held_at) >= length:
+                counts[held_at[:length]] += n
+    places = []
+    for region in regions:
+        targets = region.targets
+        places.append(
+            {
+                "code": region.code,
+                "name": region.name,
+                "level": region.level,
+                "households": counts[region.code],
+                "target": list(targets) if targets else None,
+            }
+        )
+    return {"households": sum(by_code.values()), "places": places}
+
+
+def resident_counts(code: str) -> dict:
+    """Current residents under a place: the total, the elderly (by birth date, as the resident list
+    filters them) and the count per ledger colour, in one query."""
+    colours = {colour: Count("id", filter=Q(ledger_colour=colour)) for colour in LedgerColour.values}
+    elderly = birth_date_bounds(min_age=ELDERLY_AGE, max_age=None)
+    row = (
+        Resident.objects.current()
+        .under(code)
+        .aggregate(total=Count("id"), elderly=Count("id", filter=elderly), **colours)
+    )
+    return {
+        "total": row["total"],
+        "elderly": row["elderly"],
+        "by_colour": [
+            {"key": colour.value, "label": str(colour.label), "count": row[colour.value]} for colour in LedgerColour
+        ],
+    }
+
+
+def resident_tag_counts(code: str) -> list[dict]:
+    """Every special-group tag with its number of current residents under a place (zero included): one query."""
+    living_here = Q(residents__household__isnull=False, residents__region_code__startswith=code)
+    tags = Tag.objects.annotate(n=Count("residents", filter=living_here, distinct=True)).order_by("-is_system", "id")
+    return [{"key": slug, "label": name, "count": n} for slug, name, n in tags.values_list("slug", "name", "n")]
+
+
+def grid_worker_counts(code: str) -> list[dict]:
+    """Grid workers serving under a place today, per kind (every kind, zero included): one query."""
+    today = timezone.localdate()
+    rows = dict(
+        GridWorker.objects.under(code)
+        .filter(start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return [{"key": kind.value, "label": str(kind.label), "count": rows.get(kind.value, 0)} for kind in GridWorkerKind]
+
+
+def community_worker_count(code: str) -> int:
+    """Community workers (社区工作者) of a place: people holding an active community-worker role at a
+    region under it, each counted once however many such roles they hold; one query.
+
+    Community workers are role assignments in this project, not grid posts: GridWorkerKind has no
+    community-worker kind (its kinds are the grid members, micro-grid heads, grid heads and the 警格+网格
+    officers), and the demo gives community workers an Assignment at their community and no GridWorker
+    row. Accounts that are switched off do not count, whatever their assignments still say.
+    """
+    return (
+        Assignment.objects.active()
+        .filter(role=Role.COMMUNITY_WORKER, region__code__startswith=code, user__is_active=True)
+        .values("user_id")
+        .distinct()
+        .count()
+    )

@@ -200,3 +200,13 @@ def public_notices(*, community: Region) -> tuple[list[Publication], list[Public
     running = [p for p in rows if p.ends_on >= today]
     ended = [p for p in rows if p.ends_on < today]
     return running, ended
+
+
+def topic_counts_by_step(code: str) -> list[dict]:
+    """Deliberation topics under a place per step (the six steps, then those not taken up): one query.
+
+    Takes a code prefix ("" for everywhere) and no user: the caller scopes the place. Topics belong to
+    communities, so a grid or micro-grid has none of its own.
+    """
+    rows = dict(Topic.objects.under(code).values("step").annotate(n=Count("id")).values_list("step", "n"))
+    return [{"key": step.value, "label": str(step.label), "count": rows.get(step.value, 0)} for step in BOARD_STEPS]

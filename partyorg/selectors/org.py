@@ -273,3 +273,29 @@ def steward_coverage(user, region_code: str) -> Coverage:
         buildings_total=buildings["total"],
         buildings_covered=buildings["covered"],
     )
+
+
+# ---------------------------------------------------------------- figures of a place (dashboards)
+
+
+def grid_branch_count(code: str) -> int:
+    """Active Party branches standing for a grid (网格党支部) under a place: one query.
+
+    Takes a code prefix ("" for everywhere) and no user: the caller scopes the place. Branches of a
+    community (小区党支部) or a micro-grid are not grid branches.
+    """
+    return (
+        _active_orgs(PartyOrg.objects.under(code)).filter(kind=OrgKind.BRANCH, region__level=RegionLevel.GRID).count()
+    )
+
+
+def unit_steward_counts(code: str) -> dict[str, int]:
+    """Units under a place of any level and those with a current unit steward: one aggregate query.
+
+    `steward_coverage` for a place given by its code prefix ("" for everywhere), without a user: the
+    caller scopes the place.
+    """
+    has_steward = Exists(Position.objects.current().filter(title=PositionTitle.UNIT_STEWARD, unit=OuterRef("pk")))
+    return Unit.objects.filter(region_code__startswith=code).aggregate(
+        units=Count("pk"), covered=Count("pk", filter=Q(has_steward))
+    )

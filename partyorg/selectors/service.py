@@ -21,6 +21,7 @@ from ..models import (
     DualRegistration,
     ListItem,
     ListKind,
+    ProjectStatus,
     ProjectUpdate,
     SecretaryProject,
     ServiceRecord,
@@ -209,3 +210,24 @@ def public_projects(*, community: Region) -> QuerySet:
     return _projects(SecretaryProject.objects.under(community.code).filter(is_public=True)).order_by(
         "-started_on", "id"
     )
+
+
+def project_counts_by_status(code: str) -> list[dict]:
+    """书记领办项目 under a place per status (every status, zero included) with the sum of their progress
+    percentages, public or not: one query. Takes a code prefix ("" for everywhere); the caller scopes it."""
+    rows = {
+        status: (n, total or 0)
+        for status, n, total in SecretaryProject.objects.under(code)
+        .values("status")
+        .annotate(n=Count("id"), total=Sum("progress"))
+        .values_list("status", "n", "total")
+    }
+    return [
+        {
+            "key": status.value,
+            "label": str(status.label),
+            "count": rows.get(status.value, (0, 0))[0],
+            "progress_sum": rows.get(status.value, (0, 0))[1],
+        }
+        for status in ProjectStatus
+    ]
