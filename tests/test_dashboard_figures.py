@@ -59,7 +59,7 @@ def _check_everything(codes: list[str]) -> int:
     return compared
 
 
-@pytest.mark.parametrize("seed", [7, 2026])
+@pytest.mark.parametrize("seed", [2026])
 def test_rollups_agree_with_a_direct_count(case_world, seed):
     w = case_world
     done = play_histories(w, seed=seed)

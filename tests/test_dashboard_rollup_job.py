@@ -47,25 +47,25 @@ def send(broker, span: int):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_count_every_event_once(case_world, broker, workers):
     w = case_world
-    fill(w, 20_000)
+    fill(w, 10_000)
     workers("one")
     workers("two")
-    first, second = send(broker, 2_000), send(broker, 2_000)
+    first, second = send(broker, 1_000), send(broker, 1_000)
     results = [first.get(timeout=TIMEOUT), second.get(timeout=TIMEOUT)]
     assert sum(r["batches"] for r in results) >= 10
     assert min(r["events"] for r in results) > 0, f"the runs did not overlap: {results}"
     mark = watermark()
     assert mark == CaseEvent.objects.order_by("-id").values_list("id", flat=True).first()
-    assert county_filed(w.t.county.code) == 20_000 == submits_up_to(mark)
+    assert county_filed(w.t.county.code) == 10_000 == submits_up_to(mark)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_half_way_leaves_whole_batches_and_the_next_run_finishes(case_world, broker, workers):
     w = case_world
-    fill(w, 30_000)
+    fill(w, 15_000)
     doomed = workers("doomed")
-    send(broker, 1_000)
+    send(broker, 500)
     deadline = time.monotonic() + TIMEOUT
     mark = 0
     while mark == 0 and time.monotonic() < deadline:
@@ -79,7 +79,7 @@ def test_worker_killed_half_way_leaves_whole_batches_and_the_next_run_finishes(c
     assert county_filed(w.t.county.code) == submits_up_to(mark)
     workers("successor")
     send(broker, 5_000).get(timeout=TIMEOUT)
-    assert county_filed(w.t.county.code) == 30_000
+    assert county_filed(w.t.county.code) == 15_000
 
 
 @pytest.mark.postgres

@@ -226,7 +226,9 @@ class RejectForm(ActionForm):
     label = _("Reject as out of remit")
     icon = "bi-x-circle"
     button = "btn-outline-danger"
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices, initial=RejectReason.OUT_OF_REMIT)
+    reason_code = forms.ChoiceField(
+        label=_("Reason"), choices=RejectReason.choices, initial=RejectReason.OUT_OF_REMIT, required=False
+    )
     reason = _reason_field(_("Why it is outside the remit"))
 
     def perform(self) -> str:
@@ -234,7 +236,7 @@ class RejectForm(ActionForm):
             case=self.case,
             actor=self.user,
             reason=self.cleaned_data["reason"],
-            reason_code=self.cleaned_data["reason_code"],
+            reason_code=self.cleaned_data["reason_code"] or RejectReason.OTHER,
             expected_version=self.expected_version,
         )
         return gettext("The case was rejected as out of remit.")
