@@ -708,9 +708,9 @@ def append_live_events(
             rows = [(*row[:8], json.dumps(row[8]), now - dt.timedelta(seconds=row[9])) for row in events]
             cursor.execute(
                 f"INSERT INTO {_table(CaseEvent)} ({columns})"
-                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],"
-                " %s::text[], %s::text[], %s::jsonb[], %s::timestamptz[]) WITH ORDINALITY AS u"
-                " (a, b, c, d, e, f, g, h, i, j, k) ORDER BY k",
+                " SELECT a, b, c, d, e, f, g, h, i, j FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[],"
+                " %s::text[], %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::timestamptz[]) WITH ORDINALITY"
+                " AS u (a, b, c, d, e, f, g, h, i, j, k) ORDER BY k",
                 [list(column) for column in zip(*rows, strict=True)],
             )
         if updates:
