@@ -1,1 +1,1 @@
-"""Party organisation views: org.py (organisations, members, positions, stewards, cross-appointments), service.py (双报到, co-building, 书记领办), deliberation.py (议事协商)."""
+"""Party organisation views: org.py (organisations, members, positions, stewards, cross-appointments), service/ (双报到, co-building, 书记领办; a package), deliberation.py (议事协商)."""
