@@ -1,10 +1,10 @@
 """Routes of the notifications API (mounted under /api/v1/)."""
 
-from rest_framework.routers import DefaultRouter
+from config.api_routers import ApiRouter
 
 from . import api
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("notifications", api.NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls

@@ -1,10 +1,10 @@
 """Routes of the cases API (mounted under /api/v1/)."""
 
-from rest_framework.routers import DefaultRouter
+from config.api_routers import ApiRouter
 
 from . import views
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("case-categories", views.CaseCategoryViewSet, basename="case-category")
 router.register("departments", views.DepartmentViewSet, basename="department")

@@ -1,10 +1,10 @@
 """Routes of the territory and ledger API (mounted under /api/v1/)."""
 
-from rest_framework.routers import DefaultRouter
+from config.api_routers import ApiRouter
 
 from . import views
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("estates", views.EstateViewSet, basename="estate")
 router.register("buildings", views.BuildingViewSet, basename="building")

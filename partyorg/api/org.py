@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -384,7 +390,10 @@ class StewardCoverageViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("region", OpenApiTypes.STR, required=True, description="Code of a community or grid.")
         ],
-        responses=CoverageSerializer,
+        responses={
+            200: CoverageSerializer,
+            404: OpenApiResponse(description="No community, grid or micro-grid with this code in your places."),
+        },
     )
     def list(self, request):
         coverage = selectors.steward_coverage(request.user, request.query_params.get("region", ""))

@@ -1,10 +1,10 @@
 """Routes of the Party organisation API (mounted under /api/v1/)."""
 
-from rest_framework.routers import DefaultRouter
+from config.api_routers import ApiRouter
 
 from . import deliberation, org, service
 
-router = DefaultRouter()
+router = ApiRouter()
 for module in (org, service, deliberation):
     module.register(router)
 

@@ -23,6 +23,8 @@ from .common import (
     STATE_VALUES,
     VERSION_HELP,
     CoordinateField,
+    LatitudeField,
+    LongitudeField,
     attachment_url,
 )
 from .fieldwork import (
@@ -72,6 +74,8 @@ __all__ = [
     "CommentSerializer",
     "ConflictSerializer",
     "CoordinateField",
+    "LatitudeField",
+    "LongitudeField",
     "DepartmentSerializer",
     "DispatchSerializer",
     "DuplicateQuerySerializer",

@@ -10,6 +10,7 @@ from grids.pii import mask_phone
 
 from ...models import Attachment, Case, CaseEvent, CaseLevel, CaseState, Channel, FollowUp, Summons, Urgency
 from ...models.choices import CLOCK_STATES
+from ...models.reference import localized_name
 from ...services import access
 from .common import LEVEL_VALUES, STATE_VALUES, _display_name, _user, attachment_url
 
@@ -20,7 +21,9 @@ class CaseSerializer(serializers.ModelSerializer):
     """A case as lists show it (no personal data)."""
 
     category = serializers.CharField(source="category.code", read_only=True, help_text="Category code.")
-    category_name = serializers.CharField(source="category.name", read_only=True)
+    category_name = serializers.CharField(
+        source="category.display_name", read_only=True, help_text="In the request's language (Accept-Language)."
+    )
     urgency_display = serializers.CharField(source="get_urgency_display", read_only=True)
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
@@ -78,7 +81,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 # The values a list row is made of, as `QuerySet.values()` names them.
 ROW_VALUES = (
-    "id", "number", "title", "category__code", "category__name", "urgency", "channel", "state", "level",
+    "id", "number", "title", "category__code", "category__name", "category__name_en", "urgency", "channel", "state", "level",
     "region_code", "region__name", "handler_id", "handler__username", "handler__full_name", "department_id",
     "department__name", "due_at", "is_unreasonable", "report_count", "created_at", "updated_at", "version",
 )  # fmt: skip
@@ -88,7 +91,7 @@ def _values_of(case: Case) -> dict:
     handler, department = case.handler if case.handler_id else None, case.department if case.department_id else None
     return {
         "id": case.pk, "number": case.number, "title": case.title, "category__code": case.category.code,
-        "category__name": case.category.name, "urgency": case.urgency, "channel": case.channel, "state": case.state,
+        "category__name": case.category.name, "category__name_en": case.category.name_en, "urgency": case.urgency, "channel": case.channel, "state": case.state,
         "level": case.level, "region_code": case.region_code, "region__name": case.region.name,
         "handler_id": case.handler_id, "handler__username": handler.username if handler else None,
         "handler__full_name": handler.full_name if handler else None, "department_id": case.department_id,
@@ -114,7 +117,7 @@ def case_rows(values: list[dict]) -> list[dict]:
         rows.append(
             {
                 "id": v["id"], "number": v["number"], "title": v["title"], "category": v["category__code"],
-                "category_name": v["category__name"], "urgency": v["urgency"],
+                "category_name": localized_name(v["category__name"], v["category__name_en"]), "urgency": v["urgency"],
                 "urgency_display": labels["urgency"][v["urgency"]], "channel": v["channel"],
                 "channel_display": labels["channel"][v["channel"]], "state": v["state"],
                 "state_display": labels["state"][v["state"]], "level": v["level"],
@@ -270,6 +273,11 @@ class CaseEventSerializer(serializers.ModelSerializer):
     to_state = serializers.CharField(read_only=True, help_text=f"{STATE_VALUES}; empty if the state did not change.")
     from_level = serializers.CharField(read_only=True, help_text=f"{LEVEL_VALUES}; empty if the level did not change.")
     to_level = serializers.CharField(read_only=True, help_text=f"{LEVEL_VALUES}; empty if the level did not change.")
+    note = serializers.CharField(
+        source="display_note",
+        read_only=True,
+        help_text="As typed by a person; a note of the system is in the request's language (data.note_id names it).",
+    )
 
     class Meta:
         model = CaseEvent

@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,9 +48,11 @@ def attachment_url(attachment_id: int) -> str | None:
     return _page_url("cases:attachment", attachment_id)
 
 
-@extend_schema_field(OpenApiTypes.NUMBER)
 class CoordinateField(serializers.DecimalField):
     """A latitude or longitude; phones send more decimals than are kept, so extra ones are rounded."""
+
+    limit = 180
+    default_error_messages = {"out_of_range": _("A longitude lies between -180 and 180.")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -59,7 +60,21 @@ class CoordinateField(serializers.DecimalField):
         super().__init__(max_digits=9, decimal_places=6, **kwargs)
 
     def validate_precision(self, value: Decimal) -> Decimal:
+        # Checked before rounding: a huge value (1e200) cannot even be rounded to six places.
+        if abs(value) > self.limit:
+            self.fail("out_of_range")
         return super().validate_precision(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+
+
+@extend_schema_field({"type": "number", "minimum": -90, "maximum": 90, "nullable": True})
+class LatitudeField(CoordinateField):
+    limit = 90
+    default_error_messages = {"out_of_range": _("A latitude lies between -90 and 90.")}
+
+
+@extend_schema_field({"type": "number", "minimum": -180, "maximum": 180, "nullable": True})
+class LongitudeField(CoordinateField):
+    pass
 
 
 class _ScopedLookups:

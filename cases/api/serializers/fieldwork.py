@@ -8,7 +8,7 @@ from grids.models import Building, Household, Region
 
 from ...models import CaseCategory, Patrol, PatrolPhoto, Urgency
 from .cases import SummonsBriefSerializer
-from .common import NOT_FOUND, CoordinateField, _page_url, _ScopedLookups, _user
+from .common import NOT_FOUND, LatitudeField, LongitudeField, _page_url, _ScopedLookups, _user
 
 # ---------------------------------------------------------------- patrols
 
@@ -58,8 +58,8 @@ class PatrolCreateSerializer(_ScopedLookups, serializers.Serializer):
     buildings = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     households = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    latitude = CoordinateField(default=None)
-    longitude = CoordinateField(default=None)
+    latitude = LatitudeField(default=None)
+    longitude = LongitudeField(default=None)
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="JPEG, PNG, GIF, WebP or HEIC."
     )
@@ -111,7 +111,7 @@ class SummonsSerializer(SummonsBriefSerializer):
 
     case_number = serializers.CharField(source="case.number", read_only=True)
     case_title = serializers.CharField(source="case.title", read_only=True)
-    case_category_name = serializers.CharField(source="case.category.name", read_only=True)
+    case_category_name = serializers.CharField(source="case.category.display_name", read_only=True)
     case_region_code = serializers.CharField(source="case.region_code", read_only=True)
 
     class Meta(SummonsBriefSerializer.Meta):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from grids.models import Building, Household, Region
 
 from ...models import CaseCategory, Channel, RejectReason, Satisfaction, Urgency
-from .common import VERSION_HELP, CoordinateField, _ScopedLookups
+from .common import VERSION_HELP, LatitudeField, LongitudeField, _ScopedLookups
 
 # ---------------------------------------------------------------- input: cases
 
@@ -26,8 +26,8 @@ class CaseCreateSerializer(_ScopedLookups, serializers.Serializer):
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     building = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Building id.")
     household = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Household id.")
-    latitude = CoordinateField(default=None)
-    longitude = CoordinateField(default=None)
+    latitude = LatitudeField(default=None)
+    longitude = LongitudeField(default=None)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     handle_now = serializers.BooleanField(
         required=False, default=False, help_text="A grid member takes the case on the spot (就地处置)."
@@ -153,8 +153,8 @@ class UploadSerializer(VersionSerializer):
 class DuplicateQuerySerializer(_ScopedLookups, serializers.Serializer):
     category = serializers.CharField(help_text="Category code of the case about to be filed.")
     building = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Building id.")
-    latitude = CoordinateField(default=None)
-    longitude = CoordinateField(default=None)
+    latitude = LatitudeField(default=None)
+    longitude = LongitudeField(default=None)
 
     def validate_category(self, value: str) -> CaseCategory:
         return self._category(value)

@@ -1,28 +1,25 @@
-"""The cases endpoint: CaseViewSet, its pagination and the transition helpers."""
+"""The cases endpoint: CaseViewSet (filing, editing, the log, files and work lists) and its pagination."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from django_filters import utils as django_filters_utils
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+
+from config.api_pagination import StrictCursorPagination
 
 from ... import selectors, services
 from ...models import Case, CaseEvent
 from ...selectors import CaseFilter
 from ..filters import CaseFilterBackend
 from ..serializers import (
-    NOT_FOUND,
     ROW_VALUES,
     AttachmentSerializer,
     CaseCreateMultipartSerializer,
@@ -31,20 +28,8 @@ from ..serializers import (
     CaseEditSerializer,
     CaseEventSerializer,
     CaseSerializer,
-    CommentSerializer,
-    DispatchSerializer,
     DuplicateQuerySerializer,
-    DuplicateSerializer,
-    EscalateSerializer,
-    FollowUpInputSerializer,
-    LinkReportSerializer,
-    NoteSerializer,
-    ReasonSerializer,
-    RejectSerializer,
-    ResolveSerializer,
-    SummonInputSerializer,
     UploadSerializer,
-    VerifySerializer,
     case_rows,
 )
 from .common import (
@@ -55,53 +40,20 @@ from .common import (
     _service_errors,
     case_detail_queryset,
     conflict_response,
-    departments_visible_to,
 )
+from .transitions import CaseTransitionsMixin
 
 # The inbox is a work list, not an archive: it answers the most pressing cases only.
 INBOX_LIMIT = 200
 
 
-class CasePagination(CursorPagination):
+class CasePagination(StrictCursorPagination):
     """Newest first by id: stable while cases are filed, and no COUNT over the table."""
 
     ordering = "-id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def _transition(summary: str, request, description: str = ""):
-    return extend_schema(
-        summary=summary,
-        description=description,
-        request=request,
-        responses={
-            200: CaseDetailSerializer,
-            400: RESPONSES_400,
-            403: RESPONSES_403,
-            404: RESPONSES_404,
-            409: RESPONSES_409,
-        },
-    )
-
-
-def _simple_transition(
-    name: str, service, fields: tuple[str, ...], summary: str, serializer, description: str = "", *, url=None
-):
-    """A transition whose input fields go straight to its service, with the version the client read."""
-
-    def view(self, request, pk=None):
-        case, data = self._case(), self._input(serializer)
-        values = {field: data[field] for field in fields}
-        return self._act(
-            case, lambda: service(case=case, actor=request.user, expected_version=data["version"], **values)
-        )
-
-    # DRF routes an action to the class attribute named like the function, so the names must agree.
-    view.__name__ = view.__qualname__ = name
-    decorated = action(detail=True, methods=["post"], url_path=url, url_name=url)(view)
-    return _transition(summary, serializer, description)(decorated)
 
 
 @extend_schema_view(
@@ -115,7 +67,7 @@ def _simple_transition(
     ),
 )
 @extend_schema(tags=["cases"])
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(CaseTransitionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases (事件): filing, the state machine (accept → dispatch → resolve → verify) and the log."""
 
     serializer_class = CaseSerializer
@@ -214,172 +166,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case,
             lambda: services.case_edit(case=case, actor=request.user, expected_version=version, changes=changes),
         )
-
-    # ------------------------------------------------------------ transitions
-
-    accept = _simple_transition(
-        "accept", services.case_accept, ("note",), "Accept a submitted case (you become its handler)", NoteSerializer
-    )
-
-    @_transition("Give the case to a handler (yourself by default)", DispatchSerializer)
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    def dispatch_case(self, request, pk=None):
-        case, data = self._case(), self._input(DispatchSerializer)
-        handler = None
-        if data["handler"] is not None:
-            handler = get_user_model().objects.filter(pk=data["handler"], is_active=True).first()
-            if handler is None:
-                raise ValidationError({"handler": [_("This person does not handle cases at this place.")]})
-        return self._act(
-            case,
-            lambda: services.case_dispatch(
-                case=case, actor=request.user, handler=handler, expected_version=data["version"], note=data["note"]
-            ),
-        )
-
-    return_case = _simple_transition(
-        "return_case",
-        services.case_return,
-        ("reason",),
-        "Send the case back down one level",
-        ReasonSerializer,
-        url="return",
-    )
-
-    reject = _simple_transition(
-        "reject",
-        services.case_reject,
-        ("reason", "reason_code"),
-        "Reject the case as outside the remit",
-        RejectSerializer,
-    )
-
-    hold = _simple_transition(
-        "hold", services.case_hold, ("reason",), "Put the case on hold (its clock stops)", ReasonSerializer
-    )
-
-    resume = _simple_transition(
-        "resume", services.case_resume, ("note",), "Resume a case on hold (its clock runs again)", NoteSerializer
-    )
-
-    @_transition("Escalate the case one level up (grid → community → street → department)", EscalateSerializer)
-    @action(detail=True, methods=["post"])
-    def escalate(self, request, pk=None):
-        case, data = self._case(), self._input(EscalateSerializer)
-        department = None
-        if data["department"] is not None:
-            department = departments_visible_to(request.user).filter(pk=data["department"]).first()
-            if department is None:
-                raise ValidationError({"department": [NOT_FOUND]})
-        return self._act(
-            case,
-            lambda: services.case_escalate(
-                case=case,
-                actor=request.user,
-                reason=data["reason"],
-                department=department,
-                expected_version=data["version"],
-            ),
-        )
-
-    resolve = _simple_transition(
-        "resolve",
-        services.case_resolve,
-        ("resolution",),
-        "Report the case resolved (it then waits for verification)",
-        ResolveSerializer,
-    )
-
-    verify = _simple_transition(
-        "verify",
-        services.case_verify,
-        (
-            "ok",
-            "note",
-        ),
-        "Verify a resolved case: close it, or send it back",
-        VerifySerializer,
-        "The verifier is never the person who handled or resolved the case.",
-    )
-
-    unresolvable = _simple_transition(
-        "unresolvable",
-        services.case_mark_unresolvable,
-        ("reason",),
-        "End the case as unable to resolve for now (挂账)",
-        ReasonSerializer,
-    )
-
-    @_transition("Mark the case as a duplicate of another", DuplicateSerializer)
-    @action(detail=True, methods=["post"])
-    def duplicate(self, request, pk=None):
-        case, data = self._case(), self._input(DuplicateSerializer)
-        value = data["original"].strip()
-        match = (Q(number=value) | Q(pk=int(value))) if value.isdigit() else Q(number=value)
-        original = Case.objects.visible_to(request.user).filter(match).first()
-        if original is None:
-            raise ValidationError({"original": [_("No such case in your places.")]})
-        return self._act(
-            case,
-            lambda: services.case_mark_duplicate(
-                case=case, actor=request.user, original=original, expected_version=data["version"]
-            ),
-        )
-
-    tag_unreasonable = _simple_transition(
-        "tag_unreasonable",
-        services.case_tag_unreasonable,
-        ("reason",),
-        "Tag the request as unreasonable",
-        ReasonSerializer,
-        url="tag-unreasonable",
-    )
-
-    comment = _simple_transition("comment", services.case_comment, ("note",), "Comment on the case", CommentSerializer)
-
-    follow_up = _simple_transition(
-        "follow_up",
-        services.case_follow_up,
-        (
-            "satisfaction",
-            "note",
-        ),
-        "Record a follow-up visit (回访) of a closed case",
-        FollowUpInputSerializer,
-        url="follow-up",
-    )
-
-    @_transition("Summon departments to the case (街道吹哨)", SummonInputSerializer)
-    @action(detail=True, methods=["post"])
-    def summon(self, request, pk=None):
-        case, data = self._case(), self._input(SummonInputSerializer)
-        wanted = set(data["departments"])
-        departments = list(departments_visible_to(request.user).filter(pk__in=wanted))
-        if len(departments) != len(wanted):
-            raise ValidationError({"departments": [NOT_FOUND]})
-        return self._act(
-            case,
-            lambda: services.case_summon(
-                case=case,
-                actor=request.user,
-                departments=departments,
-                note=data["note"],
-                expected_version=data["version"],
-            ),
-        )
-
-    link_report = _simple_transition(
-        "link_report",
-        services.case_link_report,
-        (
-            "note",
-            "reporter_name",
-            "reporter_phone",
-        ),
-        "Count another report of the same matter on this case",
-        LinkReportSerializer,
-        url="link-report",
-    )
 
     # ------------------------------------------------------------ log and files
 
