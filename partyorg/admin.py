@@ -18,6 +18,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ExportForm
 
+from config.admin_exports import StreamingExportMixin
+from grids.resources import ImportFileMessagesMixin
+
 from .models import CrossAppointment, PartyMember, PartyOrg, Position
 from .resources import (
     CHOICE_COLUMNS,
@@ -50,7 +53,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return False
 
 
-class PartyImportAdmin(ImportExportMixin, ScopedAdmin):
+class PartyImportAdmin(ImportFileMessagesMixin, StreamingExportMixin, ImportExportMixin, ScopedAdmin):
     """The import of a Party roster: the file through the services as the importing user, all or nothing."""
 
     import_resource = PartyOrgResource

@@ -32,7 +32,7 @@ def export(client, file_format) -> bytes:
     response = client.post(reverse(EXPORT), {"format": str(ROSTER_FORMATS.index(file_format)), "resource": "0"})
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    return response.content
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def xlsx_cells(content: bytes) -> list[str]:

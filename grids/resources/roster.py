@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from import_export.formats import base_formats
-
 from grids.models import Gender, LedgerColour, Relation, ResidencyType
 
 NAME = "姓名"
@@ -155,35 +153,6 @@ def room_key(room: str) -> str:
 def canonical_header(header) -> str:
     text = match_key(cell_text(header))
     return HEADER_ALIASES.get(text, text)
-
-
-def decode_text_file(data: bytes) -> str:
-    """UTF-8 (with or without BOM) as saved by WPS and recent Excel, else GB18030 (Excel 'CSV' in China)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-class ExcelCSV(base_formats.CSV):
-    """CSV the way Excel reads and writes it in China: GBK or UTF-8 in, UTF-8 with a BOM out."""
-
-    def is_binary(self) -> bool:
-        return True  # read raw bytes, so the encoding can be detected here
-
-    def get_read_mode(self) -> str:
-        return "rb"
-
-    def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = decode_text_file(in_stream)
-        return super().create_dataset(in_stream, **kwargs)
-
-    def export_data(self, dataset, **kwargs) -> bytes:
-        return ("\ufeff" + super().export_data(dataset, **kwargs)).encode("utf-8")
-
-
-ROSTER_FORMATS = [fmt for fmt in (ExcelCSV, base_formats.XLSX) if fmt.is_available()]
 
 
 def roster_template(file_format: str) -> bytes:

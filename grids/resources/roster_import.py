@@ -18,6 +18,7 @@ from grids.models import Building, Household, LedgerColour, Region, Relation, Re
 from grids.pii import mask_id_number, mask_phone
 from grids.validators import normalize_id_number
 
+from .files import RosterFileError, cell_control_errors
 from .roster import (
     BUILDING,
     CHOICE_COLUMNS,
@@ -41,7 +42,6 @@ from .roster import (
     TAG_SEPARATORS,
     TAGS,
     UNIT,
-    building_key,
     canonical_header,
     cell_text,
     match_key,
@@ -49,10 +49,7 @@ from .roster import (
     unit_key,
     value_name,
 )
-
-
-class RosterFileError(Exception):
-    """A problem with the file as a whole (missing columns, too many rows)."""
+from .roster_places import RosterPlaces
 
 
 class RosterError(Error):
@@ -89,7 +86,7 @@ class RosterSummary:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-class ResidentRosterResource(resources.ModelResource):
+class ResidentRosterResource(RosterPlaces, resources.ModelResource):
     """The resident roster: each row becomes a resident of a household found (or created) by
     estate name + building + unit + room under the region chosen on the import form.
 
@@ -195,27 +192,6 @@ class ResidentRosterResource(resources.ModelResource):
                 id_rows[number_text].append(number)
         self._id_rows = dict(id_rows)
 
-    def _load_places(self) -> None:
-        buildings = Building.objects.filter(region_code__startswith=self.region.code).select_related("estate")
-        for building in buildings.order_by("pk"):
-            by_number = self._buildings.setdefault(match_key(building.estate.name), {})
-            by_number.setdefault(building_key(building.number), []).append(building)
-
-    def _load_building(self, building: Building) -> None:
-        """Units and households of one building, read the first time a row names it."""
-        if building.pk in self._units:
-            return
-        units = {}
-        for unit in Unit.objects.filter(building=building):
-            unit.building = building
-            units[unit_key(unit.number)] = unit
-            self._households[unit.pk] = {}
-        self._units[building.pk] = units
-        by_pk = {unit.pk: unit for unit in units.values()}
-        for household in Household.objects.filter(unit__building=building):
-            household.unit = by_pk[household.unit_id]
-            self._households[household.unit_id][room_key(household.room)] = household
-
     def after_import(self, dataset, result, **kwargs) -> None:
         # Read by the admin's confirm page and success message. No call to ModelResource.after_import:
         # it resets the id sequence to max(id), which only imports that write ids need, and which
@@ -249,6 +225,10 @@ class ResidentRosterResource(resources.ModelResource):
         return row_result
 
     def _plan(self, row: dict, number: int) -> RowPlan:
+        # Before any lookup: a control character is refused as on the ledger form (and NUL cannot be stored).
+        control = cell_control_errors(row, multiline=(NOTE,))
+        if control:
+            raise ValidationError(control)
         errors: dict[str, list[str]] = {}
 
         def error(column: str, message: str) -> None:
@@ -336,54 +316,6 @@ class ResidentRosterResource(resources.ModelResource):
                 % {"names": "、".join(unknown), "known": known},
             )
         return found
-
-    def _find_place(self, row: dict, error):
-        """(building, unit or None, unit number, household or None, room), or None after an error."""
-        estate_name = cell_text(row.get(ESTATE))
-        building_number = cell_text(row.get(BUILDING))
-        unit_number = cell_text(row.get(UNIT))
-        room = cell_text(row.get(ROOM))
-        for column, value in ((ESTATE, estate_name), (BUILDING, building_number), (UNIT, unit_number), (ROOM, room)):
-            if not value:
-                error(column, _("Please fill in this column."))
-        if not (estate_name and building_number and unit_number and room):
-            return None
-        region = str(self.region)
-        by_number = self._buildings.get(match_key(estate_name))
-        if by_number is None:
-            error(
-                ESTATE,
-                _("No estate named %(estate)s has buildings in %(region)s.")
-                % {"estate": estate_name, "region": region},
-            )
-            return None
-        candidates = by_number.get(building_key(building_number), [])
-        exact = [b for b in candidates if match_key(b.number) == match_key(building_number)]
-        candidates = exact or candidates
-        if not candidates:
-            error(
-                BUILDING,
-                _(
-                    "Estate %(estate)s has no building %(building)s in %(region)s. Buildings come from the "
-                    "territory set-up: add the building there first."
-                )
-                % {"estate": estate_name, "building": building_number, "region": region},
-            )
-            return None
-        if len(candidates) > 1:
-            error(
-                ESTATE,
-                _("Several estates named %(estate)s lie in %(region)s; choose a narrower region on the import form.")
-                % {"estate": estate_name, "region": region},
-            )
-            return None
-        building = candidates[0]
-        self._load_building(building)
-        unit = self._units[building.pk].get(unit_key(unit_number))
-        if unit is None and unit_number.isdigit():
-            unit_number = f"{unit_number}单元"  # the ledger's own way of writing unit numbers
-        household = self._households[unit.pk].get(room_key(room)) if unit is not None else None
-        return building, unit, unit_number, household, room
 
     def _save(self, plan: RowPlan) -> Resident:
         """Create the unit and household when missing, then the resident.
