@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.db import transaction
@@ -29,18 +30,34 @@ def _window_start() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def login_is_locked(*, username: str, ip_address: str | None) -> bool:
+def username_normalise(username: object) -> str:
+    """The account name a door authenticates: NFKC-normalised, without surrounding whitespace.
+
+    Every door (login page, admin login, API token) passes its name through the authentication
+    backend, which uses this, so " volunteer" and "volunteer\n" reach the account "volunteer".
+    """
+    return unicodedata.normalize("NFKC", str(username or "")).strip()
+
+
+def _failure_key(username: object) -> str:
+    # Names are looked up case-sensitively, but failures are counted case-insensitively: changing
+    # the case of a name never buys more guesses.
+    return username_normalise(username).casefold()[:150]
+
+
+def login_is_locked(*, username: object, ip_address: str | None) -> bool:
     """True when this account name, or this address, failed too often in the window."""
     recent = LoginFailure.objects.filter(created_at__gte=_window_start())
     limit = settings.LOGIN_MAX_FAILURES
-    if username and recent.filter(username=username.lower()).count() >= limit:
+    key = _failure_key(username)
+    if key and recent.filter(username=key).count() >= limit:
         return True
     # An address may try several names, but not endlessly.
     return bool(ip_address and recent.filter(ip_address=ip_address).count() >= limit * 4)
 
 
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(username=(username or "").lower()[:150], ip_address=ip_address)
+def login_failure_record(*, username: object, ip_address: str | None) -> None:
+    LoginFailure.objects.create(username=_failure_key(username), ip_address=ip_address)
 
 
 def login_failures_purge() -> int:
@@ -49,8 +66,8 @@ def login_failures_purge() -> int:
     return deleted
 
 
-def login_success_record(*, username: str) -> None:
-    LoginFailure.objects.filter(username=(username or "").lower()).delete()
+def login_success_record(*, username: object) -> None:
+    LoginFailure.objects.filter(username=_failure_key(username)).delete()
 
 
 def client_ip(request) -> str | None:

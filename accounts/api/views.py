@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from ..models import Assignment
 from ..scoping import get_scope
-from ..services import client_ip, login_failure_record, login_is_locked, login_success_record
+from ..services import client_ip, login_is_locked, username_normalise
 
 
 class TokenSerializer(serializers.Serializer):
@@ -34,15 +34,14 @@ class ObtainTokenView(APIView):
         },
     )
     def post(self, request):
-        username = str(request.data.get("username", ""))
-        ip_address = client_ip(request)
-        if login_is_locked(username=username, ip_address=ip_address):
+        # The authentication backend normalises the name and counts failures; this only answers a
+        # locked account or address with 429 instead of a bare "wrong password".
+        data = request.data if hasattr(request.data, "get") else {}
+        username = username_normalise(data.get("username", ""))
+        if login_is_locked(username=username, ip_address=client_ip(request)):
             raise Throttled(detail=_("Too many failed attempts. Please try again later."))
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        if not serializer.is_valid():
-            login_failure_record(username=username, ip_address=ip_address)
-            serializer.is_valid(raise_exception=True)
-        login_success_record(username=username)
+        serializer.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

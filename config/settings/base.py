@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from config.content_policy import tile_sources
 from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "django_htmx",
+    "csp",
     "accounts",
     "grids",
     "partyorg",
@@ -38,11 +43,15 @@ INSTALLED_APPS = [
     "volunteers",
     "dashboards",
     "notifications",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the views below answer (WhiteNoise serves static files compressed itself).
+    "config.compression.TextGZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -82,6 +92,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# One backend for every door (login page, admin, API token): it normalises the name and counts failures.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -102,8 +114,38 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Front-end libraries are installed from the npm registry into node_modules at setup time.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end libraries are installed into node_modules at setup time; only the files the pages use are
+# served under /static/vendor/ and collected (the packages hold thousands of others).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "config.vendor_finder.VendorFinder",
+]
+VENDOR_DIR = BASE_DIR / "node_modules"
+VENDOR_FILES = [
+    "bootstrap/dist/css/bootstrap.min.css",
+    "bootstrap/dist/css/bootstrap.min.css.map",
+    "bootstrap/dist/js/bootstrap.bundle.min.js",
+    "bootstrap/dist/js/bootstrap.bundle.min.js.map",
+    "bootstrap-icons/font/bootstrap-icons.min.css",
+    "bootstrap-icons/font/fonts/bootstrap-icons.woff",
+    "bootstrap-icons/font/fonts/bootstrap-icons.woff2",
+    "htmx.org/dist/htmx.min.js",
+    "echarts/dist/echarts.min.js",
+    "leaflet/dist/leaflet.css",
+    "leaflet/dist/leaflet.js",
+    "leaflet/dist/leaflet.js.map",
+    "leaflet/dist/images/layers.png",
+    "leaflet/dist/images/layers-2x.png",
+    "leaflet/dist/images/marker-icon.png",
+    "leaflet/dist/images/marker-icon-2x.png",
+    "leaflet/dist/images/marker-shadow.png",
+    "leaflet.markercluster/dist/MarkerCluster.css",
+    "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "leaflet.markercluster/dist/leaflet.markercluster.js.map",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("GRIDGOV_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -131,6 +173,33 @@ TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", False)
 # maps draw the regions on a plain background, so nothing is fetched from outside.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+
+# Content-Security-Policy: scripts only from our own static files (or an inline one carrying the
+# request's nonce, `{{ CSP_NONCE }}`), never inline code or handlers. Styles may be inline: Leaflet,
+# ECharts and htmx set them, and the policy only has to keep out scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [
+            SELF,
+            NONCE,
+            # The one inline handler of django-import-export's admin export page ("select all").
+            UNSAFE_HASHES,
+            "'sha256-{}'".format(
+                base64.b64encode(hashlib.sha256(b"onSelectToggleChange(event)").digest()).decode("ascii")
+            ),
+        ],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *tile_sources(MAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Celery: Redis in production; without REDIS_URL an on-disk broker so no server is needed.
 if REDIS_URL:
@@ -177,8 +246,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Both refuse a malformed query parameter (a yes/no filter, a page) with 400 instead of ignoring it.
+    "DEFAULT_FILTER_BACKENDS": ["config.api_filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "config.api_pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_exceptions.exception_handler",
@@ -197,13 +267,26 @@ SPECTACULAR_SETTINGS = {
         "TopicStepEnum": "partyorg.models.TopicStep",
         "AttendeeKindEnum": "partyorg.models.AttendeeKind",
     },
+    # Every operation lists the error answers it can give (400/401/403/404), each with its body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.document_error_responses",
+    ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "config.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's defaults give "django" a console handler of its own (with DEBUG on) that also
+        # propagates to the root's, so every line came out twice; the root's handler is the only one.
+        "django": {"handlers": [], "level": env_str("DJANGO_LOG_LEVEL", "INFO"), "propagate": True},
+        # A refused request (403) is an expected answer: one line, not a traceback.
+        "django.request": {"handlers": [], "filters": ["refusal_without_traceback"], "propagate": True},
+    },
 }
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

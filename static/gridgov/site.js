@@ -12,9 +12,3 @@ document.addEventListener("htmx:confirm", (event) => {
     trigger.setAttribute("aria-expanded", "true");
   }
 });
-
-// Small GET forms (the place picker) reload as soon as a choice is made; their button stays for no-JS.
-document.addEventListener("change", (event) => {
-  const field = event.target;
-  if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
-});

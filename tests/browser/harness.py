@@ -31,6 +31,18 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# Chromium logs an enforced violation to the console but a report-only one nowhere; the page's own
+# `securitypolicyviolation` event sees both, and hands each to the harness through a binding.
+CSP_VIOLATION_BINDING = "__gridgovCspViolation"
+CSP_VIOLATION_LISTENER = f"""
+document.addEventListener("securitypolicyviolation", (event) => {{
+  const where = event.sourceFile ? ` at ${{event.sourceFile}}:${{event.lineNumber}}` : "";
+  window.{CSP_VIOLATION_BINDING}(
+    `Content Security Policy violation (${{event.disposition}}): ${{event.effectiveDirective}} `
+    + `blocked ${{event.blockedURI || "inline code"}}${{where}}`
+  );
+}});
+"""
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,8 @@ class Pages:
     """Opens pages for one test and keeps what went wrong in them.
 
     Recorded: console messages of type error, uncaught page errors, same-origin static files that
-    failed or answered 4xx/5xx, and any console message about the Content Security Policy.
+    failed or answered 4xx/5xx, any console message about the Content Security Policy, and every
+    `securitypolicyviolation` event (enforced or report-only) in any frame.
     """
 
     browser: Browser
@@ -78,6 +91,8 @@ class Pages:
             storage_state=state,
         )
         context.set_default_timeout(10_000)
+        context.expose_binding(CSP_VIOLATION_BINDING, self._on_csp_violation)
+        context.add_init_script(CSP_VIOLATION_LISTENER)
         context.on("page", lambda page: self._watch(page, viewport))  # popups too
         self._contexts.append(context)
         page = context.new_page()
@@ -119,17 +134,18 @@ class Pages:
             context.close()
         self._contexts.clear()
 
+    def _on_csp_violation(self, source, report: str) -> None:
+        page = source["page"]
+        self.problems.append(f"[{page.viewport_size['width']} px] {source['frame'].url} {report}")
+
     def _watch(self, page: Page, viewport: Viewport) -> None:
         static_prefix = self.url(settings.STATIC_URL)
-        favicon = self.url("/favicon.ico")
 
         def where() -> str:
             return f"[{viewport}] {page.url}"
 
         def on_console(message) -> None:
             text = message.text
-            if message.location.get("url") == favicon:
-                return  # chromium asks for /favicon.ico on its own; the pages name no icon (yet)
             if message.type == "error" or "Content Security Policy" in text or "Refused to" in text:
                 self.problems.append(f"{where()} console {message.type}: {text}")
 

@@ -23,7 +23,8 @@ def test_a_console_error_fails_the_test(pages):
 
 def test_an_uncaught_error_is_recorded(pages):
     page = pages.open(LOGIN, DESKTOP)
-    page.add_script_tag(content="throw new Error('broken script')")
+    # Thrown from a timer, outside Playwright's own call: the page's Content-Security-Policy refuses inline scripts.
+    page.evaluate("setTimeout(() => { throw new Error('broken script'); })")
     problems = pages.take_problems()
     assert len(problems) == 1 and "uncaught error: broken script" in problems[0]
 
@@ -81,3 +82,18 @@ def test_sideways_scrolling_is_caught(pages, viewport):
         assert_no_horizontal_overflow(page)
     path = screenshot(page, f"harness-overflow-{viewport}")
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_script_the_policy_blocks_is_recorded(pages):
+    """An inline script on one of our pages is refused by the Content-Security-Policy, and noticed."""
+    page = pages.open(LOGIN, DESKTOP)
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "document.title = 'ran'";
+            document.head.append(script);
+        }"""
+    )
+    assert page.title() != "ran"
+    problems = pages.take_problems()
+    assert any("Content Security Policy violation (enforce): script-src-elem blocked inline" in p for p in problems)
