@@ -1,8 +1,11 @@
 """Reference data of cases: the category tree, the time limits and the national working calendar.
 
-The names below are data shown to users in Chinese as they are, not messages to translate.
-``load_case_reference()`` creates whatever is missing and never changes a row that already exists,
-so an administrator's edits survive every later run.
+The names below are data, not messages to translate: each category has its Chinese name and an
+English name (``name_en``), and pages, API and dashboards show the one of the active language
+(``CaseCategory.display_name``).
+``load_case_reference()`` creates whatever is missing and never changes a row that already exists
+(except to give a category without one its English name), so an administrator's edits survive
+every later run.
 """
 
 from __future__ import annotations
@@ -28,175 +31,190 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 
 # ---------------------------------------------------------------------- categories
 
-# (code, name, kind, [(code, name), ...]): top categories with their subcategories, in display order.
+# (code, name, English name, kind, [(code, name, English name), ...]): top categories with their
+# subcategories, in display order.
 # Grid affairs follow the usual grid-member event list; the city-management classes are the event
 # classes of the digital city-management standard (GB/T 30428); property services stand alone.
-CATEGORY_TREE: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+CATEGORY_TREE: list[tuple[str, str, str, str, list[tuple[str, str, str]]]] = [
     (
         "GA01",
         "社情民意",
+        "Public opinion",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA01-01", "意见建议"),
-            ("GA01-02", "群众诉求"),
-            ("GA01-03", "舆情信息"),
-            ("GA01-04", "表扬感谢"),
+            ("GA01-01", "意见建议", "Opinions and suggestions"),
+            ("GA01-02", "群众诉求", "Residents' requests"),
+            ("GA01-03", "舆情信息", "Public sentiment"),
+            ("GA01-04", "表扬感谢", "Praise and thanks"),
         ],
     ),
     (
         "GA02",
         "矛盾纠纷",
+        "Disputes",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA02-01", "邻里纠纷"),
-            ("GA02-02", "家庭纠纷"),
-            ("GA02-03", "物业纠纷"),
-            ("GA02-04", "土地/宅基地纠纷"),
-            ("GA02-05", "劳资纠纷"),
+            ("GA02-01", "邻里纠纷", "Neighbour disputes"),
+            ("GA02-02", "家庭纠纷", "Family disputes"),
+            ("GA02-03", "物业纠纷", "Property management disputes"),
+            ("GA02-04", "土地/宅基地纠纷", "Land / homestead disputes"),
+            ("GA02-05", "劳资纠纷", "Labour disputes"),
         ],
     ),
     (
         "GA03",
         "安全隐患",
+        "Safety hazards",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA03-01", "飞线充电"),
-            ("GA03-02", "消防通道堵塞"),
-            ("GA03-03", "楼道堆物"),
-            ("GA03-04", "燃气隐患"),
-            ("GA03-05", "危房隐患"),
-            ("GA03-06", "高空坠物隐患"),
+            ("GA03-01", "飞线充电", "Unsafe charging cables"),
+            ("GA03-02", "消防通道堵塞", "Blocked fire lanes"),
+            ("GA03-03", "楼道堆物", "Items piled in stairwells"),
+            ("GA03-04", "燃气隐患", "Gas hazards"),
+            ("GA03-05", "危房隐患", "Dangerous buildings"),
+            ("GA03-06", "高空坠物隐患", "Falling object hazards"),
         ],
     ),
     (
         "GA04",
         "特殊群体服务",
+        "Services for special groups",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA04-01", "独居/空巢老人关爱"),
-            ("GA04-02", "残疾人帮扶"),
-            ("GA04-03", "困境/留守儿童关爱"),
-            ("GA04-04", "社区矫正与安置帮教"),
-            ("GA04-05", "严重精神障碍患者服务管理"),
+            ("GA04-01", "独居/空巢老人关爱", "Care for elderly living alone"),
+            ("GA04-02", "残疾人帮扶", "Help for people with disabilities"),
+            ("GA04-03", "困境/留守儿童关爱", "Care for children in difficulty or left behind"),
+            ("GA04-04", "社区矫正与安置帮教", "Community corrections and resettlement"),
+            ("GA04-05", "严重精神障碍患者服务管理", "Care for people with severe mental illness"),
         ],
     ),
     (
         "GA05",
         "民生服务/代办",
+        "Public services and errands",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA05-01", "社保医保代办"),
-            ("GA05-02", "证照代办"),
-            ("GA05-03", "低保与临时救助申请"),
-            ("GA05-04", "就业帮扶"),
-            ("GA05-05", "养老服务"),
+            ("GA05-01", "社保医保代办", "Social and medical insurance errands"),
+            ("GA05-02", "证照代办", "Licence and certificate errands"),
+            ("GA05-03", "低保与临时救助申请", "Subsistence allowance and emergency aid"),
+            ("GA05-04", "就业帮扶", "Employment help"),
+            ("GA05-05", "养老服务", "Elderly care services"),
         ],
     ),
     (
         "GA06",
         "信息采集",
+        "Information collection",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA06-01", "人口信息变动"),
-            ("GA06-02", "房屋信息变动"),
-            ("GA06-03", "出租房屋登记"),
-            ("GA06-04", "流动人口登记"),
-            ("GA06-05", "单位/商户信息"),
+            ("GA06-01", "人口信息变动", "Population changes"),
+            ("GA06-02", "房屋信息变动", "Housing changes"),
+            ("GA06-03", "出租房屋登记", "Rented housing registration"),
+            ("GA06-04", "流动人口登记", "Migrant population registration"),
+            ("GA06-05", "单位/商户信息", "Organisations and shops"),
         ],
     ),
     (
         "GA07",
         "政策宣传",
+        "Policy outreach",
         CategoryKind.GRID_AFFAIR,
         [
-            ("GA07-01", "惠民政策宣传"),
-            ("GA07-02", "法治宣传"),
-            ("GA07-03", "反诈宣传"),
-            ("GA07-04", "安全生产与防灾减灾宣传"),
+            ("GA07-01", "惠民政策宣传", "Welfare policy outreach"),
+            ("GA07-02", "法治宣传", "Legal education"),
+            ("GA07-03", "反诈宣传", "Anti-fraud outreach"),
+            ("GA07-04", "安全生产与防灾减灾宣传", "Work safety and disaster prevention outreach"),
         ],
     ),
     (
         "CM01",
         "市容环境",
+        "City appearance and environment",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM01-01", "垃圾清运"),
-            ("CM01-02", "道路不洁"),
-            ("CM01-03", "私搭乱建"),
-            ("CM01-04", "污水管道破损"),
-            ("CM01-05", "路灯损坏"),
-            ("CM01-06", "油烟噪声污染"),
+            ("CM01-01", "垃圾清运", "Waste collection"),
+            ("CM01-02", "道路不洁", "Dirty roads"),
+            ("CM01-03", "私搭乱建", "Illegal structures"),
+            ("CM01-04", "污水管道破损", "Broken sewage pipes"),
+            ("CM01-05", "路灯损坏", "Broken street lights"),
+            ("CM01-06", "油烟噪声污染", "Cooking fumes and noise"),
         ],
     ),
     (
         "CM02",
         "宣传广告",
+        "Advertising",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM02-01", "违规户外广告"),
-            ("CM02-02", "非法小广告"),
-            ("CM02-03", "违规横幅标语"),
-            ("CM02-04", "招牌破损"),
+            ("CM02-01", "违规户外广告", "Unauthorised outdoor advertising"),
+            ("CM02-02", "非法小广告", "Illegal flyers"),
+            ("CM02-03", "违规横幅标语", "Unauthorised banners"),
+            ("CM02-04", "招牌破损", "Damaged shop signs"),
         ],
     ),
     (
         "CM03",
         "施工管理",
+        "Construction",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM03-01", "施工扰民"),
-            ("CM03-02", "施工占道"),
-            ("CM03-03", "工地扬尘"),
-            ("CM03-04", "渣土车遗撒"),
-            ("CM03-05", "无证施工"),
+            ("CM03-01", "施工扰民", "Construction noise"),
+            ("CM03-02", "施工占道", "Construction occupying roads"),
+            ("CM03-03", "工地扬尘", "Construction site dust"),
+            ("CM03-04", "渣土车遗撒", "Spillage from muck trucks"),
+            ("CM03-05", "无证施工", "Unlicensed construction"),
         ],
     ),
     (
         "CM04",
         "街面秩序",
+        "Street order",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM04-01", "占道经营"),
-            ("CM04-02", "无照游商"),
-            ("CM04-03", "店外经营"),
-            ("CM04-04", "乱停车"),
-            ("CM04-05", "乱堆物料"),
+            ("CM04-01", "占道经营", "Street vending on the road"),
+            ("CM04-02", "无照游商", "Unlicensed hawkers"),
+            ("CM04-03", "店外经营", "Business outside shop fronts"),
+            ("CM04-04", "乱停车", "Illegal parking"),
+            ("CM04-05", "乱堆物料", "Materials piled in the street"),
         ],
     ),
     (
         "CM05",
         "突发事件",
+        "Emergencies",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM05-01", "路面塌陷"),
-            ("CM05-02", "供水管道爆裂"),
-            ("CM05-03", "燃气泄漏"),
-            ("CM05-04", "道路积水"),
-            ("CM05-05", "井盖缺失"),
-            ("CM05-06", "火情"),
+            ("CM05-01", "路面塌陷", "Road collapse"),
+            ("CM05-02", "供水管道爆裂", "Burst water mains"),
+            ("CM05-03", "燃气泄漏", "Gas leaks"),
+            ("CM05-04", "道路积水", "Flooded roads"),
+            ("CM05-05", "井盖缺失", "Missing manhole covers"),
+            ("CM05-06", "火情", "Fires"),
         ],
     ),
     (
         "CM06",
         "其他",
+        "Other",
         CategoryKind.CITY_MANAGEMENT,
         [
-            ("CM06-01", "流浪动物"),
-            ("CM06-02", "违规养犬"),
-            ("CM06-03", "其他事项"),
+            ("CM06-01", "流浪动物", "Stray animals"),
+            ("CM06-02", "违规养犬", "Dog keeping violations"),
+            ("CM06-03", "其他事项", "Other matters"),
         ],
     ),
     (
         "PS01",
         "物业服务",
+        "Property services",
         CategoryKind.PROPERTY,
         [
-            ("PS01-01", "电梯故障"),
-            ("PS01-02", "公共设施维修"),
-            ("PS01-03", "保洁"),
-            ("PS01-04", "绿化养护"),
-            ("PS01-05", "安保门禁"),
-            ("PS01-06", "收费争议"),
+            ("PS01-01", "电梯故障", "Lift breakdowns"),
+            ("PS01-02", "公共设施维修", "Repairs of shared facilities"),
+            ("PS01-03", "保洁", "Cleaning"),
+            ("PS01-04", "绿化养护", "Landscaping"),
+            ("PS01-05", "安保门禁", "Security and access control"),
+            ("PS01-06", "收费争议", "Fee disputes"),
         ],
     ),
 ]
@@ -294,22 +312,36 @@ def load_case_reference() -> dict[str, int]:
 def _load_categories() -> int:
     existing = {category.code: category for category in CaseCategory.objects.all()}
     created = 0
-    for top_order, (code, name, kind, children) in enumerate(CATEGORY_TREE, start=1):
+    for top_order, (code, name, name_en, kind, children) in enumerate(CATEGORY_TREE, start=1):
         parent = existing.get(code)
+        _fill_name_en(parent, name_en)
         if parent is None:
-            parent = _create(CaseCategory(code=code, name=name, kind=kind, sort_order=top_order * 10))
+            parent = _create(CaseCategory(code=code, name=name, name_en=name_en, kind=kind, sort_order=top_order * 10))
             existing[code] = parent
             created += 1
-        for child_order, (child_code, child_name) in enumerate(children, start=1):
+        for child_order, (child_code, child_name, child_name_en) in enumerate(children, start=1):
             if child_code in existing:
+                _fill_name_en(existing[child_code], child_name_en)
                 continue
             # A subcategory takes its kind from the parent as it stands now (an administrator may have changed it).
             child = CaseCategory(
-                code=child_code, name=child_name, kind=parent.kind, parent=parent, sort_order=child_order
+                code=child_code,
+                name=child_name,
+                name_en=child_name_en,
+                kind=parent.kind,
+                parent=parent,
+                sort_order=child_order,
             )
             existing[child_code] = _create(child)
             created += 1
     return created
+
+
+def _fill_name_en(category: CaseCategory | None, name_en: str) -> None:
+    """Give a category made before English names existed its English name (an administrator's is kept)."""
+    if category is not None and not category.name_en and name_en:
+        category.name_en = name_en
+        category.save(update_fields=["name_en"])
 
 
 def _load_time_limits() -> int:

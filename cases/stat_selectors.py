@@ -14,6 +14,7 @@ from django.db.models.functions import Substr
 
 from .models import Case, CaseCategory, CaseEvent, Department
 from .models.case import CLOCK_STATE_LIST, OPEN_STATE_LIST
+from .models.reference import localized_name
 
 
 def rollup_events(start: int, end: int, *, actions: Iterable[str]) -> list[tuple]:
@@ -108,14 +109,15 @@ def open_case_points(prefix: str, *, now: dt.datetime, limit: int = 2000) -> lis
 
 
 def category_tree() -> dict[int, tuple[str, int | None]]:
-    """Every case category as id -> (name, parent id)."""
-    return {pk: (name, parent) for pk, name, parent in CaseCategory.objects.values_list("pk", "name", "parent_id")}
+    """Every case category as id -> (name in the active language, parent id)."""
+    rows = CaseCategory.objects.values_list("pk", "name", "name_en", "parent_id")
+    return {pk: (localized_name(name, name_en), parent) for pk, name, name_en, parent in rows}
 
 
 def category_by_code(code: str) -> tuple[int, str] | None:
     """(id, name) of the category with this code, or None."""
-    row = CaseCategory.objects.filter(code=code).values_list("pk", "name").first()
-    return tuple(row) if row else None
+    row = CaseCategory.objects.filter(code=code).values_list("pk", "name", "name_en").first()
+    return (row[0], localized_name(row[1], row[2])) if row else None
 
 
 def department_names(ids: Iterable[int]) -> dict[int, str]:

@@ -18,11 +18,18 @@ from .models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """A notification; its title is rendered in the request's language (Accept-Language or the language cookie)."""
+
+    title = serializers.CharField(source="text", read_only=True, help_text="What it says, in the request's language.")
+    params = serializers.DictField(read_only=True, help_text="The values put into the message (JSON object).")
+
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "url", "case", "created_at", "read_at"]
+        fields = ["id", "title", "message_id", "params", "body", "url", "case", "created_at", "read_at"]
         read_only_fields = fields
         extra_kwargs = {
+            "message_id": {"help_text": "Id of the message, e.g. case.accepted; empty for a plain text."},
+            "body": {"help_text": "Free text written by a person (a reason, a note), as written."},
             "url": {"help_text": "Path of the page this notification is about, on this site; may be empty."},
             "case": {"help_text": "Id of the case this notification is about, if any."},
             "read_at": {"help_text": "When it was first read; null while unread."},

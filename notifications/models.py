@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .messages import render
+
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user) -> NotificationQuerySet:
@@ -25,8 +27,12 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
+    # What it says: a message id of notifications.messages with its parameters, rendered in the
+    # reader's language; title keeps the text in the default language (search, fallback, old rows).
+    message_id = models.CharField(_("message id"), max_length=64, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Free text written by a person, shown as written."))
     url = models.CharField(_("link"), max_length=300, blank=True)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("case")
@@ -47,4 +53,9 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The title in the active language (the stored text when its message id is unknown)."""
+        return render(self.message_id, self.params, self.title)

@@ -1,8 +1,11 @@
-"""Background jobs of the notifications app: take ids, call a service."""
+"""Background jobs of the notifications app: take ids, call a service.
+
+This module depends on notifications.emails only; notifications.services enqueues its tasks.
+"""
 
 from celery import shared_task
 
-from .services import notification_emails_send
+from .emails import notification_emails_send
 
 
 # OSError covers smtplib.SMTPException and refused connections: the mail server may come back.

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import Region, code_index
@@ -19,11 +20,24 @@ class CategoryKind(models.TextChoices):
     PROPERTY = "property", _("Property services")
 
 
+def localized_name(name: str, name_en: str | None) -> str:
+    """The English name when the active language is English and there is one, else the Chinese name.
+
+    The one rule for category names on pages, in forms, in the API and on dashboards.
+    """
+    if name_en and (translation.get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
 class CaseCategory(models.Model):
     """A two-level tree: a top category and its subcategories; cases are filed under a subcategory."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(
+        _("English name"), max_length=64, blank=True, help_text=_("Shown instead of the name when English is chosen.")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=CategoryKind.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
@@ -38,8 +52,13 @@ class CaseCategory(models.Model):
 
     def __str__(self) -> str:
         if self.parent_id:
-            return f"{self.parent.name} / {self.name}"
-        return self.name
+            return f"{self.parent.display_name} / {self.display_name}"
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (see `localized_name`)."""
+        return localized_name(self.name, self.name_en)
 
     def clean(self) -> None:
         if self.parent_id:

@@ -3,7 +3,8 @@
 from .errors import CaseConflict
 from .escalation import SweepResult, sweep_deadlines
 from .followup import case_follow_up
-from .intake import attachments_add, case_create, case_link_report, duplicate_candidates
+from .intake import attachments_add, case_create, duplicate_candidates
+from .records import case_link_report
 from .summons import case_summon, summons_check_in, summons_report
 from .transitions import (
     case_accept,

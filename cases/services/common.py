@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.messages import Message
 from notifications.services import notify
 
 from ..models import Case, CaseEvent
+from . import access
+from .clock import CLOCK_FIELDS, clock_stop
 from .errors import CaseConflict
 
 
@@ -43,6 +46,49 @@ def deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
+def need_reason(reason: str, field: str = "reason") -> str:
+    """The reason without surrounding blanks; an empty one is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: [_("Give a reason.")]})
+    return reason
+
+
+def need_action(user, case: Case, action: str, message: str) -> None:
+    """Refuse with the message unless the user may take this action on the case now."""
+    if action not in access.allowed_actions(user, case):
+        raise PermissionDenied(message)
+
+
+def is_late(case: Case) -> bool:
+    """Whether the stage under way has passed its deadline (the dashboards' on-time figure reads it)."""
+    return case.due_at is not None and timezone.now() > case.due_at
+
+
+def end_case(case: Case, *, state: str, reason: str = "") -> list[str]:
+    """Put the case in a final state and stop its clock; return the fields changed."""
+    now = timezone.now()
+    case.state = state
+    case.closed_at = now
+    case.closed_level = case.level
+    case.closure_reason = reason
+    clock_stop(case)
+    return ["state", "closed_at", "closed_level", "closure_reason", *CLOCK_FIELDS]
+
+
+def event_note(note: str | Message, data: dict | None = None) -> tuple[str, dict]:
+    """(note text, event data) for a note typed by a person (kept as typed) or written by the system.
+
+    A system note (a Message of cases.messages) is stored as its id and parameters in the event's
+    data and shown in the reader's language; the note column keeps its text in the default language.
+    """
+    data = dict(data or {})
+    if isinstance(note, Message):
+        data["note_id"], data["note_params"] = note.id, note.params
+        return note.render_default(), data
+    return note, data
+
+
 def save_with_event(
     case: Case,
     *,
@@ -51,10 +97,11 @@ def save_with_event(
     action: str,
     from_state: str = "",
     from_level: str = "",
-    note: str = "",
+    note: str | Message = "",
     data: dict | None = None,
 ) -> CaseEvent:
     """Save the changed fields with a new version and append the event that explains them."""
+    note, data = event_note(note, data)
     now = timezone.now()
     case.version += 1
     case.updated_at = now
@@ -68,12 +115,13 @@ def save_with_event(
         from_level=from_level,
         to_level=case.level if from_level else "",
         note=note,
-        data=data or {},
+        data=data,
         created_at=now,
     )
 
 
-def notify_case(case: Case, recipient_ids: Iterable[int | None], title: str, body: str = "", *, skip=None) -> None:
+def notify_case(case: Case, recipient_ids: Iterable[int | None], title: Message, body: str = "", *, skip=None) -> None:
+    """Notify the people concerned (except `skip`, usually the actor); body is text a person typed."""
     skip_ids = {getattr(skip, "pk", skip)} if skip is not None else set()
     ids = {pk for pk in recipient_ids if pk and pk not in skip_ids}
     if ids:

@@ -19,10 +19,11 @@ from django.db import transaction
 from django.db.models import Case as Choose
 from django.db.models import DateTimeField, F, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from notifications.messages import Message, message
 from notifications.services import notify_bulk
 
+from ..messages import note
 from ..models import Case, CaseAction, CaseEvent, CaseLevel, CaseState, Department, Summons
 from ..models.case import CLOCK_STATE_LIST
 from ..models.choices import ACTIVE_STATES, next_level
@@ -30,11 +31,13 @@ from ..models.reference import DutyRow, pick_department
 from ..workcal import PolicyCache, WorkingTime
 from .access import HandlerDirectory
 from .clock import REMIND_SHARE
-from .common import case_url
+from .common import case_url, event_note
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+# Cases per transaction: big enough that claiming, committing and the per-batch statements cost little
+# beside the rows themselves, small enough that a batch holds its row locks for about a second.
+BATCH_SIZE = 2000
 
 
 @dataclass
@@ -56,6 +59,17 @@ class _Context:
     policies: PolicyCache = field(default_factory=PolicyCache)
     directory: HandlerDirectory = field(default_factory=HandlerDirectory)
     departments: list[DutyRow] | None = None
+    _url_parts: tuple[str, str] | None = None
+
+    def case_url(self, case: Case) -> str:
+        """`case_url(case)`, reversed once per sweep instead of once per case (thousands per batch)."""
+        if self._url_parts is None:
+            marker = 987654321
+            url = case_url(Case(pk=marker))
+            head, _marker, tail = url.partition(str(marker))
+            self._url_parts = (head, tail)
+        head, tail = self._url_parts
+        return f"{head}{case.pk}{tail}"
 
     def department_for(self, case: Case) -> int | None:
         """The department on duty for the case (`pick_department` over duty lists loaded once per sweep)."""
@@ -75,14 +89,15 @@ class _Context:
         return self.wt.add(self.now, accept), self.wt.add(self.now, int(accept * REMIND_SHARE))
 
 
-def _by_category(deadlines: dict[tuple[int, str], tuple], index: int):
-    """The value for each (category, urgency) as one SQL expression (a plain value when all agree)."""
-    values = {key: pair[index] for key, pair in deadlines.items()}
-    if len(set(values.values())) == 1:
-        return next(iter(values.values()))
-    whens = [
-        When(category_id=category, urgency=urgency, then=Value(value)) for (category, urgency), value in values.items()
-    ]
+def _per_case(members: list[Case], deadlines: dict[tuple[int, str], tuple], index: int):
+    """Each case's new value as one SQL expression: a plain value when all agree, else one branch per
+    distinct value (a handful: the limits of all categories fall on a few lengths) listing its cases."""
+    ids_by_value: dict = defaultdict(list)
+    for case in members:
+        ids_by_value[deadlines[(case.category_id, case.urgency)][index]].append(case.pk)
+    if len(ids_by_value) == 1:
+        return next(iter(ids_by_value))
+    whens = [When(pk__in=ids, then=Value(value)) for value, ids in ids_by_value.items()]
     return Choose(*whens, output_field=DateTimeField())
 
 
@@ -119,7 +134,10 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 groups[(target, department_id)].append(case)
 
         events: list[CaseEvent] = []
-        messages: list[tuple[set[int], str, str, int]] = []
+        messages: list[tuple[set[int], Message, str, int]] = []
+        # System notes: an id shown in the reader's language, the default language's text in the column.
+        escalated_note, escalated_data = event_note(note("case_note.auto_escalated"))
+        overdue_note, overdue_data = event_note(note("case_note.overdue"))
         for (target, department_id), members in groups.items():
             # One UPDATE per target: the new deadline depends on (category, urgency) only, chosen in SQL.
             deadlines: dict[tuple[int, str], tuple] = {}
@@ -130,7 +148,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                         category_id=case.category_id, parent_id=case.category.parent_id, level=target,
                         urgency=case.urgency,
                     )  # fmt: skip
-            due_at, remind_at = _by_category(deadlines, 0), _by_category(deadlines, 1)
+            due_at, remind_at = _per_case(members, deadlines, 0), _per_case(members, deadlines, 1)
             claimed = Case.objects.filter(
                 pk__in=[c.pk for c in members], state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True,
                 due_at__lte=ctx.now,
@@ -148,8 +166,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                     CaseEvent(
                         case_id=case.pk, action=CaseAction.AUTO_ESCALATE, from_state=case.state,
                         to_state=CaseState.SUBMITTED, from_level=case.level, to_level=target, created_at=ctx.now,
-                        note=_("Not done in time; escalated automatically."),
-                        data={"missed_deadline": case.due_at.isoformat()},
+                        note=escalated_note, data={"missed_deadline": case.due_at.isoformat(), **escalated_data},
                     )
                 )  # fmt: skip
                 recipients = ctx.directory.handlers(
@@ -158,8 +175,8 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 if case.handler_id:
                     recipients.add(case.handler_id)
                 messages.append(
-                    (recipients, _("Overdue, escalated to you: %(number)s %(title)s")
-                     % {"number": case.number, "title": case.title}, case_url(case), case.pk)
+                    (recipients, message("case.overdue_escalated", number=case.number, title=case.title),
+                     ctx.case_url(case), case.pk)
                 )  # fmt: skip
             result.escalated += len(members)
 
@@ -180,7 +197,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 events.append(
                     CaseEvent(
                         case_id=case.pk, action=CaseAction.OVERDUE, created_at=ctx.now,
-                        note=_("The time limit has passed."), data={"missed_deadline": case.due_at.isoformat()},
+                        note=overdue_note, data={"missed_deadline": case.due_at.isoformat(), **overdue_data},
                     )
                 )  # fmt: skip
                 recipients = (
@@ -191,8 +208,8 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                     )
                 )
                 messages.append(
-                    (recipients, _("Overdue: %(number)s %(title)s") % {"number": case.number, "title": case.title},
-                     case_url(case), case.pk)
+                    (recipients, message("case.overdue", number=case.number, title=case.title), ctx.case_url(case),
+                     case.pk)
                 )  # fmt: skip
             result.overdue_noticed += len(members)
 
@@ -229,8 +246,8 @@ def _remind_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
             )
             due_local = timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")
             messages.append(
-                (recipients, _("Due soon (%(due)s): %(number)s %(title)s")
-                 % {"due": due_local, "number": case.number, "title": case.title}, case_url(case), case.pk)
+                (recipients, message("case.due_soon", due=due_local, number=case.number, title=case.title),
+                 ctx.case_url(case), case.pk)
             )  # fmt: skip
         CaseEvent.objects.bulk_create(events, batch_size=1000)
         notify_bulk(messages)
@@ -257,9 +274,8 @@ def _summons_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
             )
             recipients.add(summons.summoned_by_id)
             messages.append(
-                (recipients, _("%(dept)s has not checked in (报到) in time: %(number)s")
-                 % {"dept": summons.department.name, "number": summons.case.number}, case_url(summons.case),
-                 summons.case_id)
+                (recipients, message("case.summons_late", dept=summons.department.name, number=summons.case.number),
+                 case_url(summons.case), summons.case_id)
             )  # fmt: skip
         notify_bulk(messages)
         result.summons_late += len(late)

@@ -13,6 +13,7 @@ from accounts.scoping import get_scope
 from grids.models import Building, Household, Region, RegionLevel
 from grids.validators import validate_phone
 
+from ..messages import note as system_note
 from ..models import (
     Case,
     CaseAction,
@@ -178,7 +179,9 @@ def mediation_open(*, case: Case, actor, mediator=None, mediator_name: str = "",
             for p in cleaned
         ]
     )
-    save_with_event(case, fields=[], actor=actor, action=CaseAction.COMMENT, note=_("Mediation opened."))
+    save_with_event(
+        case, fields=[], actor=actor, action=CaseAction.COMMENT, note=system_note("case_note.mediation_opened")
+    )
     return mediation
 
 
@@ -225,7 +228,7 @@ def mediation_conclude(
         fields=[],
         actor=actor,
         action=CaseAction.COMMENT,
-        note=_("Mediation concluded: %(outcome)s") % {"outcome": mediation.get_outcome_display()},
+        note=system_note("case_note.mediation_concluded", outcome=outcome),
         data={"mediation_outcome": outcome},
     )
     return mediation

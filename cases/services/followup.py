@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.messages import message
+
+from ..messages import note as system_note
 from ..models import Case, CaseAction, CaseState, FollowUp, Satisfaction
 from . import access
 from .clock import CLOCK_FIELDS, clock_start
 from .common import case_title, lock_case, notify_case, require_state, save_with_event
-from .transitions import REOPEN_WINDOW
+
+# An unsatisfied answer this soon after closing reopens the case.
+REOPEN_WINDOW = dt.timedelta(days=7)
 
 
 @transaction.atomic
@@ -57,8 +64,7 @@ def case_follow_up(
             actor=actor,
             action=CaseAction.REOPEN,
             from_state=CaseState.CLOSED,
-            note=_("Reopened: the reporter was not satisfied."),
+            note=system_note("case_note.reopened"),
         )
-        notify_case(case, [case.handler_id], _("Reopened, the reporter was not satisfied: %(title)s")
-                    % {"title": case_title(case)}, note, skip=actor)  # fmt: skip
+        notify_case(case, [case.handler_id], message("case.reopened", title=case_title(case)), note, skip=actor)
     return follow_up

@@ -1,4 +1,4 @@
-"""Filing a case: validation, numbering, photos, duplicate hints, and linking a repeat report."""
+"""Filing a case: validation, numbering, photos and duplicate hints (repeat reports: see records.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from grids.models import Building, Estate, Household, Region, RegionLevel
 from grids.validators import validate_phone
+from notifications.messages import message
 
+from ..messages import note as system_note
 from ..models import (
     Attachment,
     Case,
@@ -30,8 +32,9 @@ from ..models import (
 from ..models.choices import OPEN_STATES
 from ..workcal import WorkingTime
 from . import access
+from .acceptance import case_dispatch
 from .clock import clock_start
-from .common import case_title, lock_case, notify_case, require_state, save_with_event
+from .common import case_title, lock_case, notify_case, save_with_event
 from .uploads import CheckedUpload, check_uploads
 
 # Channels where a worker files on a resident's behalf and must name them.
@@ -207,13 +210,13 @@ def case_create(
             uploaded_by=reporter,
         )
     if handle_now and access.handles_level(reporter, case):
-        from .transitions import case_dispatch
-
-        return case_dispatch(case=case, actor=reporter, handler=reporter, note=_("Handled on the spot."))
+        return case_dispatch(
+            case=case, actor=reporter, handler=reporter, note=system_note("case_note.handled_on_the_spot")
+        )
     notify_case(
         case,
         access.handler_ids_for(level=case.level, region_code=case.region_code),
-        _("New case in your grid: %(title)s") % {"title": case_title(case)},
+        message("case.new_in_grid", title=case_title(case)),
         skip=reporter,
     )
     return case
@@ -258,41 +261,6 @@ def duplicate_candidates(
             if _distance_m(lat, lon, case.latitude, case.longitude) <= DUPLICATE_RADIUS_M:
                 found.setdefault(case.pk, case)
     return sorted(found.values(), key=lambda c: c.created_at, reverse=True)[:limit]
-
-
-@transaction.atomic
-def case_link_report(
-    *,
-    case: Case,
-    actor,
-    note: str = "",
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    expected_version: int | None = None,
-) -> Case:
-    """Someone reports an open case again: count it on that case instead of filing a new one."""
-    case = lock_case(case, expected_version=expected_version)
-    if not (access.can_file_at(actor, case.region_code) or case.reporter_id == actor.pk):
-        raise PermissionDenied(_("You may file cases only in your own places."))
-    require_state(case, OPEN_STATES)
-    if reporter_phone:
-        validate_phone(reporter_phone)
-    case.report_count += 1
-    save_with_event(
-        case,
-        fields=["report_count"],
-        actor=actor,
-        action=CaseAction.LINK_REPORT,
-        note=note,
-        data={k: v for k, v in {"reporter_name": reporter_name}.items() if v},
-    )
-    notify_case(
-        case,
-        [case.handler_id],
-        _("Reported again: %(title)s") % {"title": case_title(case)},
-        skip=actor,
-    )
-    return case
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.messages import message
+
 from ..models import Case, CaseAction, CaseLevel, Department, Summons
 from ..models.choices import OPEN_STATES
 from ..workcal import WorkingTime
@@ -53,7 +55,7 @@ def case_summon(
         data={"departments": [d.pk for d in departments], "names": [d.name for d in departments]},
     )
     staff = Department.staff.through.objects.filter(department__in=departments).values_list("user_id", flat=True)
-    notify_case(case, staff, _("Your department is summoned (吹哨): %(title)s") % {"title": case_title(case)}, note)
+    notify_case(case, staff, message("case.summoned", title=case_title(case)), note)
     return created
 
 
@@ -87,8 +89,12 @@ def summons_check_in(*, summons: Summons, actor, note: str = "") -> Summons:
             "late": now > summons.check_in_due_at,
         },
     )
-    notify_case(case, [summons.summoned_by_id], _("%(dept)s checked in: %(title)s")
-                % {"dept": summons.department.name, "title": case_title(case)}, skip=actor)  # fmt: skip
+    notify_case(
+        case,
+        [summons.summoned_by_id],
+        message("case.summons_checked_in", dept=summons.department.name, title=case_title(case)),
+        skip=actor,
+    )
     return summons
 
 
@@ -117,6 +123,11 @@ def summons_report(*, summons: Summons, actor, report: str) -> Summons:
         note=report,
         data={"department": summons.department_id, "name": summons.department.name},
     )
-    notify_case(case, [summons.summoned_by_id, case.handler_id], _("%(dept)s reported back: %(title)s")
-                % {"dept": summons.department.name, "title": case_title(case)}, report, skip=actor)  # fmt: skip
+    notify_case(
+        case,
+        [summons.summoned_by_id, case.handler_id],
+        message("case.summons_reported", dept=summons.department.name, title=case_title(case)),
+        report,
+        skip=actor,
+    )
     return summons

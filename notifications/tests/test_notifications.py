@@ -406,7 +406,17 @@ def test_api_lists_own_notifications_newest_first_and_filters_unread(api, users)
     data = api.get(API).json()
     assert data["count"] == 4
     assert [row["title"] for row in data["results"]] == ["Notice 3", "Notice 2", "Notice 1", "Notice 0"]
-    assert set(data["results"][0]) == {"id", "title", "body", "url", "case", "created_at", "read_at"}
+    assert set(data["results"][0]) == {
+        "id",
+        "title",
+        "message_id",
+        "params",
+        "body",
+        "url",
+        "case",
+        "created_at",
+        "read_at",
+    }
 
     unread = api.get(API, {"unread": "true"}).json()["results"]
     assert [row["title"] for row in unread] == ["Notice 2", "Notice 1", "Notice 0"]
