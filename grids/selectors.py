@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -107,6 +109,29 @@ def resident_list(*, user) -> QuerySet[Resident]:
         .prefetch_related("household", "tags")
         .order_by("region_code", "id")
     )
+
+
+def resident_page(*, user) -> QuerySet[Resident]:
+    """The rows of the resident list API: each brings its household's address and its tag slugs.
+
+    Both are correlated subqueries in the select list, which PostgreSQL evaluates after the sort
+    and the LIMIT, i.e. for the rows of the page only: one query per page instead of three, and no
+    model instance for households or tags. They are written in SQL because building them as ORM
+    subqueries costs more than running them. SQLite has no arrays, so its tags are prefetched.
+    """
+    resident, household = Resident._meta.db_table, Household._meta.db_table
+    through = Resident.tags.through._meta.db_table
+    address = f"SELECT h.address FROM {household} h WHERE h.id = {resident}.household_id"
+    rows = Resident.objects.visible_to(user).annotate(household_address=RawSQL(address, ()))
+    if connection.vendor == "postgresql":
+        slugs = (
+            f"ARRAY(SELECT t.slug FROM {through} rt JOIN {Tag._meta.db_table} t ON t.id = rt.tag_id"
+            f" WHERE rt.resident_id = {resident}.id ORDER BY t.is_system DESC, t.id)"
+        )  # the order of Tag.Meta.ordering
+        rows = rows.annotate(tag_slugs=RawSQL(slugs, ()))
+    else:
+        rows = rows.prefetch_related("tags")
+    return rows.order_by("region_code", "id")
 
 
 def resident_get_for_user(*, user, pk: int) -> Resident:

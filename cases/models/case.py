@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from accounts.scoping import get_scope
 from grids.models import Building, Estate, Household, Region, code_index
+from notifications.messages import recognise, render
 
 from .choices import (
     CLOCK_STATES,
@@ -25,6 +28,9 @@ from .choices import (
 )
 from .reference import CaseCategory, Department
 
+# Code lengths of a street, a community and a grid: the case list finds the newest cases under
+# such a place through an index on the first digits of region_code (see `case_place…_newest`).
+PLACE_PREFIX_LENGTHS = (9, 12, 15)
 # The sweep's queries name the states exactly as the partial indexes do, so PostgreSQL can use them.
 CLOCK_STATE_LIST = sorted(CLOCK_STATES)
 OPEN_STATE_LIST = sorted(OPEN_STATES)
@@ -44,21 +50,36 @@ def department_ids(user) -> set[int]:
     return cached
 
 
+def under_place(prefix: str) -> Q:
+    """Cases under a region code, stated so that the newest of them are read off an index.
+
+    Under a street, community or grid the condition is the equality of region_code's first digits,
+    which the `case_place…_newest` indexes hold beside the id: a quiet place's newest cases are
+    then read straight off that index, not found by walking the primary key back past every newer
+    case elsewhere. Any other prefix is a LIKE 'prefix%' (served by the region_code index).
+    """
+    if len(prefix) in PLACE_PREFIX_LENGTHS:
+        return Q(Exact(Substr("region_code", 1, len(prefix)), prefix))
+    return Q(region_code__startswith=prefix)
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user, *, within: str | None = None) -> CaseQuerySet:
         """Cases in the user's places, cases they reported, and cases summoning or assigned to their department.
 
-        `within` narrows to a region code prefix. It is folded into the scope's own prefixes, so
-        the database sees one condition on region_code (two overlapping LIKEs would make
-        PostgreSQL underestimate the rows and pick a poor plan).
+        `within` narrows to a region code prefix (the case list's region filter). It is folded into
+        the scope's own prefixes, so the database sees one condition on region_code (two overlapping
+        conditions would make PostgreSQL underestimate the rows and pick a poor plan); with it, the
+        conditions are written by `under_place`, for the list's newest-first order.
         """
         if user is None or not user.is_authenticated:
             return self.none()
         if within is not None and not within.isdigit():
             return self.none()
+        under = under_place if within else (lambda prefix: Q(region_code__startswith=prefix))
         scope = get_scope(user)
         if scope.unrestricted:
-            return self.filter(region_code__startswith=within) if within else self
+            return self.filter(under(within)) if within else self
         prefixes = scope.prefixes(CASE_VIEW_ROLES)
         if within:
             prefixes = tuple(
@@ -72,14 +93,14 @@ class CaseQuerySet(models.QuerySet):
             )
         query = Q(pk__in=[])
         for prefix in prefixes:
-            query |= Q(region_code__startswith=prefix)
+            query |= under(prefix)
         others = Q(reporter=user)
         departments = department_ids(user)
         if departments:
             summoned = Summons.objects.filter(department_id__in=departments).values("case_id")
             others |= Q(department_id__in=departments) | Q(pk__in=summoned)
         if within:
-            others &= Q(region_code__startswith=within)
+            others &= under(within)
         return self.filter(query | others)
 
     def open(self) -> CaseQuerySet:
@@ -214,6 +235,13 @@ class Case(models.Model):
                 condition=Q(state__in=OPEN_STATE_LIST),
             ),
             models.Index(fields=["category", "building", "created_at"], name="case_dup_hint"),
+            # The newest cases of a street, community or grid (the case list, newest first): the first
+            # digits of region_code, then the id, so a quiet place's page is read straight off the
+            # index instead of walking the primary key back past every newer case of other places.
+            *(
+                models.Index(Substr("region_code", 1, length), models.F("id"), name=f"case_place{length}_newest")
+                for length in PLACE_PREFIX_LENGTHS
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -288,6 +316,22 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_action_display()}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language when the system wrote it, else as typed.
+
+        The system stores its notes' ids in data["note_id"]; older events only have the text,
+        recognised by the templates of their action (the log is append-only, so it is not migrated).
+        """
+        data = self.data if isinstance(self.data, dict) else {}
+        note_id, params = data.get("note_id", ""), data.get("note_params")
+        if not note_id:
+            found = recognise(f"case_event.{self.action}", self.note)
+            if found is None:
+                return self.note
+            note_id, params = found
+        return render(note_id, params, self.note)
 
 
 class Attachment(models.Model):

@@ -25,6 +25,7 @@ from .. import selectors, services
 from ..filters import RegionFilter
 from ..models import Building, Estate, Household, Region, Resident, Unit
 from .filters import BuildingFilter, EstateFilter, HouseholdFilter, ResidentApiFilter, UnitFilter
+from .pagination import CountedPagePagination
 from .permissions import LEDGER_EDIT_DENIED, CanEditLedger
 from .serializers import (
     BuildingSerializer,
@@ -162,10 +163,19 @@ class ResidentViewSet(
 
     permission_classes = [IsAuthenticated, CanEditLedger]
     filterset_class = ResidentApiFilter
+    pagination_class = CountedPagePagination
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Without any of its parameters the FilterSet changes nothing but costs more than the query.
+        if not any(name in self.filterset_class.base_filters for name in self.request.query_params):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return Resident.objects.none()
+        if self.action == "list":
+            return selectors.resident_page(user=self.request.user)
         return selectors.resident_list(user=self.request.user)
 
     def get_serializer_class(self):

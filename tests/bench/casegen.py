@@ -13,6 +13,10 @@ The rows follow one rule on both databases (row i counts from 1):
   keeps its minutes in held_minutes_left);
 - every case is at grid level, filed in the last 60 days (at least two hours before `now`),
   in the given grids and categories taken in turn, by `reporter_id`;
+- with `blocks` > 1 the grids are cut into that many equal runs (e.g. one per county) and the ids
+  go run by run: rows 1 … n/blocks take the first run's grids in turn, and so on, so the places of
+  the first run hold only old ids (a quiet place whose newest case lies below the others' cases);
+- ids follow the filing time within each run (within the whole set when blocks is 1);
 - numbers are county-year-sequence, continuing the CaseNumberCounter of each (county, year),
   which is moved on, so cases filed later through the services get fresh numbers.
 """
@@ -55,10 +59,13 @@ def generate_cases(
     reporter_id: int,
     now: dt.datetime,
     with_events: bool = True,
+    blocks: int = 1,
 ) -> None:
     """Write n open cases at grid level, exactly `overdue` of them past their due_at at `now`."""
     if not 0 <= overdue <= n:
         raise ValueError("overdue must lie between 0 and n.")
+    if blocks < 1 or len(region_codes) % blocks:
+        raise ValueError("blocks must be at least 1 and divide the number of region codes.")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware.")
     ids = dict(Region.objects.filter(code__in=region_codes).values_list("code", "pk"))
@@ -74,12 +81,12 @@ def generate_cases(
     if connection.vendor == "postgresql":
         _generate_postgresql(
             n=n, overdue=overdue, regions=regions, category_ids=category_ids, reporter_id=reporter_id,
-            now=now, with_events=with_events,
+            now=now, with_events=with_events, blocks=blocks,
         )  # fmt: skip
     else:
         _generate_orm(
             n=n, overdue=overdue, regions=regions, category_ids=category_ids, reporter_id=reporter_id,
-            now=now, with_events=with_events,
+            now=now, with_events=with_events, blocks=blocks,
         )  # fmt: skip
 
 
@@ -120,7 +127,7 @@ Regions = list[tuple[int, str]]
 
 def _generate_postgresql(
     *, n: int, overdue: int, regions: Regions, category_ids: list[int], reporter_id: int, now: dt.datetime,
-    with_events: bool,
+    with_events: bool, blocks: int,
 ) -> None:  # fmt: skip
     expressions = _case_expressions()
     params: dict[str, object] = {
@@ -131,6 +138,7 @@ def _generate_postgresql(
         "urgent": str(Urgency.URGENT), "normal": str(Urgency.NORMAL), "channel": str(Channel.PATROL),
         "grid": str(CaseLevel.GRID), "reporter": reporter_id, "title": TITLE, "submit": str(CaseAction.SUBMIT),
         "submitted": str(CaseState.SUBMITTED), "hash_mul": HASH_MULTIPLIER, "hash_mod": HASH_MODULUS,
+        "blocks": blocks, "run": len(regions) // blocks,
     }  # fmt: skip
     columns, selects = [], []
     for f in Case._meta.concrete_fields:
@@ -171,18 +179,21 @@ def _generate_postgresql(
                    %(now)s::timestamptz - %(min_age)s::interval - make_interval(
                        secs => floor(%(span)s * mod(g.i * %(hash_mul)s, %(hash_mod)s)::float8 / %(hash_mod)s)
                    ) AS created_at,
-                   (%(region_ids)s::bigint[])[1 + mod(g.i - 1, cardinality(%(region_ids)s::bigint[]))] AS region_id,
-                   (%(region_codes)s::text[])[1 + mod(g.i - 1, cardinality(%(region_codes)s::text[]))] AS region_code,
+                   ((g.i - 1) * %(blocks)s) / %(n)s AS blk,
                    (%(category_ids)s::bigint[])[
                        1 + mod((g.i - 1) / cardinality(%(region_ids)s::bigint[]),
                                cardinality(%(category_ids)s::bigint[]))
                    ] AS category_id
             FROM generate_series(1::bigint, %(n)s::bigint) AS g(i)
+        ), placed AS (
+            SELECT b.*, (%(region_ids)s::bigint[])[1 + b.blk * %(run)s + mod(b.i - 1, %(run)s)] AS region_id,
+                   (%(region_codes)s::text[])[1 + b.blk * %(run)s + mod(b.i - 1, %(run)s)] AS region_code
+            FROM base b
         ), shaped AS (
             SELECT b.*,
                    CASE WHEN b.overdue THEN (%(active)s::text[])[1 + mod(b.late_so_far, 3)]
                         ELSE (%(open)s::text[])[1 + mod(b.i - b.late_so_far, 5)] END AS state
-            FROM base b
+            FROM placed b
         ), timed AS (
             SELECT s.*,
                    CASE WHEN s.overdue THEN s.created_at + (%(now)s::timestamptz - s.created_at) / 2
@@ -202,7 +213,7 @@ def _generate_postgresql(
             LEFT JOIN {counter_table} c ON c.{c_county} = t.county AND c.{c_year} = t.yr
         ), ins AS (
             INSERT INTO {case_table} ({", ".join(columns)})
-            SELECT {", ".join(selects)} FROM numbered r
+            SELECT {", ".join(selects)} FROM numbered r ORDER BY r.blk, r.created_at, r.i
             RETURNING id, created_at
         ), counters AS (
             INSERT INTO {counter_table} ({c_county}, {c_year}, {c_last})
@@ -221,6 +232,15 @@ def _generate_postgresql(
         if written != n:
             raise RuntimeError(f"Wrote {written} cases instead of {n}.")
     with connection.cursor() as cursor:
+        # An index built in the loading transaction can come out marked usable only by transactions
+        # newer than every one then running (pg_index.indcheckxmin); on a server where some other
+        # transaction runs for an hour, no query could use it. Rebuilt now, it is usable at once.
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indcheckxmin AND indrelid = ANY(%s::regclass[])",
+            [[Case._meta.db_table, CaseEvent._meta.db_table]],
+        )
+        for (index,) in cursor.fetchall():
+            cursor.execute(f"REINDEX INDEX {index}")
         # Fresh statistics, so the planner uses the sweep's partial index at once.
         cursor.execute(f"ANALYZE {case_table}")
         if with_events:
@@ -271,14 +291,16 @@ def _indexes_and_keys_rebuilt(cursor, owners: list[type[models.Model]], active: 
 
 
 def _row(
-    i: int, *, n: int, overdue: int, regions: Regions, category_ids: list[int], reporter_id: int, now: dt.datetime
-) -> Case:
+    i: int, *, n: int, overdue: int, regions: Regions, category_ids: list[int], reporter_id: int, now: dt.datetime,
+    blocks: int,
+) -> Case:  # fmt: skip
     """Row i by the same rule as the SQL above."""
     late_so_far = i * overdue // n
     is_overdue = late_so_far > (i - 1) * overdue // n
     offset = SPAN_SECONDS * ((i * HASH_MULTIPLIER) % HASH_MODULUS) // HASH_MODULUS
     created_at = now - MIN_AGE - dt.timedelta(seconds=offset)
-    region_id, region_code = regions[(i - 1) % len(regions)]
+    run = len(regions) // blocks
+    region_id, region_code = regions[(i - 1) * blocks // n * run + (i - 1) % run]
     category_id = category_ids[((i - 1) // len(regions)) % len(category_ids)]
     if is_overdue:
         state = ACTIVE_CYCLE[late_so_far % 3]
@@ -315,13 +337,16 @@ def _row(
 @transaction.atomic
 def _generate_orm(
     *, n: int, overdue: int, regions: Regions, category_ids: list[int], reporter_id: int, now: dt.datetime,
-    with_events: bool,
+    with_events: bool, blocks: int,
 ) -> None:  # fmt: skip
     tz = ZoneInfo(settings.TIME_ZONE)
     cases = [
-        _row(i, n=n, overdue=overdue, regions=regions, category_ids=category_ids, reporter_id=reporter_id, now=now)
+        _row(
+            i, n=n, overdue=overdue, regions=regions, category_ids=category_ids, reporter_id=reporter_id, now=now,
+            blocks=blocks,
+        )
         for i in range(1, n + 1)
-    ]
+    ]  # fmt: skip
     last: dict[tuple[str, int], int] = defaultdict(int)
     for counter in CaseNumberCounter.objects.select_for_update():
         last[(counter.county_code, counter.year)] = counter.last
@@ -331,6 +356,9 @@ def _generate_orm(
         case.number = f"{key[0]}-{key[1]}-{last[key]:06d}"
     for (county_code, year), value in last.items():
         CaseNumberCounter.objects.update_or_create(county_code=county_code, year=year, defaults={"last": value})
+    # Ids run by run, in filing order within a run (row i is cases[i - 1]).
+    order = sorted(range(n), key=lambda k: (k * blocks // n, cases[k].created_at, k))
+    cases = [cases[k] for k in order]
     for start in range(0, n, SQLITE_CHUNK):
         chunk = Case.objects.bulk_create(cases[start : start + SQLITE_CHUNK])
         if with_events:
