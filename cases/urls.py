@@ -1,8 +1,14 @@
 """Pages of cases (mounted under /cases/): field pages for phones, desk pages for desktops."""
 
-from .views.desk import urlpatterns as desk_urlpatterns
-from .views.field import urlpatterns as field_urlpatterns
+from .views import board, desk, detail, field, mediation, patrols
 
 app_name = "cases"
 
-urlpatterns = field_urlpatterns + desk_urlpatterns
+urlpatterns = (
+    field.urlpatterns
+    + patrols.urlpatterns
+    + mediation.urlpatterns
+    + desk.urlpatterns
+    + detail.urlpatterns
+    + board.urlpatterns
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from accounts.roles import LEDGER_EDIT_ROLES, LEDGER_ROLES
 from accounts.scoping import get_scope
 
 from . import selectors, services
+from .counting import CountingPaginator
 from .filters import ResidentFilter
 from .forms import ResidentForm, ResidentMoveForm, RevealForm, household_places
 from .models import (
@@ -202,10 +202,12 @@ def resident_list(request):
         field.widget.choices = field.choices  # the widget holds the copied field's iterator
     page = None
     if form.is_valid():
-        page = Paginator(filterset.qs, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = CountingPaginator(filterset.qs, RESIDENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page,
+        "row_count": page.paginator.row_count if page is not None else None,
+        "folded_filters": len({k for k, v in request.GET.items() if v and k not in {"q", "page", "household"}}),
         "include_moved_out": include_moved_out,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
     }

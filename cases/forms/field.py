@@ -67,7 +67,9 @@ def category_groups() -> list[tuple[str, list[tuple[int, str]]]]:
         .order_by("parent__sort_order", "parent__code", "sort_order", "code")
     )
     for category in subcategories:
-        groups.setdefault(category.parent_id, (category.parent.name, []))[1].append((category.pk, category.name))
+        groups.setdefault(category.parent_id, (category.parent.display_name, []))[1].append(
+            (category.pk, category.display_name)
+        )
     return list(groups.values())
 
 
@@ -159,6 +161,12 @@ class CaseFileForm(ServiceErrorsMixin, OfferMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+    accept_now = forms.BooleanField(
+        label=_("Accept it myself as I file it"),
+        required=False,
+        initial=True,
+        help_text=_("You handle cases of this grid: the case is accepted and given to you, with no second step."),
+    )
     handle_now = forms.BooleanField(
         label=_("I will handle it on the spot"),
         required=False,
@@ -180,6 +188,7 @@ class CaseFileForm(ServiceErrorsMixin, OfferMixin, forms.Form):
         self.can_handle_now = get_scope(user).has_any_role(LEVEL_ROLES["grid"])
         if not self.can_handle_now:
             del self.fields["handle_now"]
+            del self.fields["accept_now"]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -200,6 +209,11 @@ class CaseFileForm(ServiceErrorsMixin, OfferMixin, forms.Form):
             "uploads": data["uploads"],
             "handle_now": bool(data.get("handle_now")),
         }
+
+    @property
+    def wants_accept(self) -> bool:
+        """Whether the filer asked to accept the case in the same step (checked by default for grid handlers)."""
+        return bool(self.cleaned_data.get("accept_now")) and not self.cleaned_data.get("handle_now")
 
 
 class BuildingPickForm(OfferMixin, forms.Form):

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from django import template
 
-from accounts.roles import Role
-from accounts.scoping import get_scope
-
-from ..services.access import FILE_ROLES
+from ..views.menu import case_menu_for
 
 register = template.Library()
-
-BOARD_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.STREET_STAFF})
 
 
 @register.simple_tag(takes_context=True)
 def case_menu(context) -> dict[str, bool]:
+    """Which case pages to offer: each entry asks the same question as the page it links to."""
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return {}
-    scope = get_scope(user)
-    return {
-        "file": scope.has_any_role(FILE_ROLES),
-        "board": scope.has_any_role(BOARD_ROLES),
-        "department": scope.has_any_role({Role.DEPARTMENT_STAFF}),
-        "patrols": scope.has_any_role(FILE_ROLES - {Role.VOLUNTEER, Role.PROPERTY_STAFF}),
-    }
+    return case_menu_for(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import LEDGER_ROLES
+from accounts.scoping import get_scope
 from grids import pii, selectors, services
 
 register = template.Library()
@@ -77,6 +79,13 @@ def bs_widget(field: forms.BoundField):
 def can_edit_ledger_at(context, code: str) -> bool:
     """Whether the current user may edit the resident ledger at this place."""
     return services.can_edit_ledger(context["request"].user, code)
+
+
+@register.simple_tag(takes_context=True)
+def can_browse_ledger(context) -> bool:
+    """Whether the resident list can show the user anyone (Resident.objects.visible_to grants only LEDGER_ROLES)."""
+    user = context["request"].user
+    return user.is_authenticated and get_scope(user).has_any_role(LEDGER_ROLES)
 
 
 @register.simple_tag(takes_context=True)

@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.refusals import refusal_response
 from cases.models import Case
 from grids.models import Region, RegionLevel
 
@@ -49,7 +50,10 @@ def _is_partial(request: HttpRequest) -> bool:
 
 def _forbidden(request, message: str, topic: Topic | None = None) -> HttpResponse:
     message = message or _("Your role does not allow this action here.")
-    return render(request, "partyorg/deliberation/forbidden.html", {"message": message, "topic": topic}, status=403)
+    if topic is None:
+        return refusal_response(request, message)
+    back_url = reverse("partyorg:topic_detail", args=[topic.pk])
+    return refusal_response(request, message, back_url=back_url, back_label=_("Back to the topic"))
 
 
 # ---------------------------------------------------------------- board

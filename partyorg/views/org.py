@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.db.models.functions import Length
 from django.http import HttpRequest
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scope
+from grids.counting import CountingPaginator
 from grids.models import Building, RegionLevel, Resident, Unit
 
 from ..forms.org import (
@@ -258,10 +258,12 @@ def position_end(request, pk: int):
 def member_list(request):
     user = request.user
     filterset = selectors.member_filterset(user, request.GET)
-    page = Paginator(filterset.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountingPaginator(filterset.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": filterset.form,
         "page_obj": page,
+        "row_count": page.paginator.row_count,
+        "folded_filters": len({k for k, v in request.GET.items() if v and k not in {"q", "page"}}),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
     }
     template = "partyorg/org/_member_results.html" if _is_partial(request) else "partyorg/org/member_list.html"

@@ -15,7 +15,7 @@ from notifications.models import Notification
 from tests.case_factories import build_case_world, file_case
 from tests.factories import build_named_users, build_territory
 
-from .harness import DESKTOP, assert_chinese, assert_no_horizontal_overflow, screenshot
+from .harness import assert_chinese, assert_no_horizontal_overflow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +57,7 @@ def test_page_opens_in_chinese_without_errors(pages, world, viewport, username, 
     page = open_as(pages, world, username, page_name, viewport)
     assert page.evaluate("document.documentElement.lang") == "zh-hans"
     assert_chinese(page.title())
-    if viewport == DESKTOP:  # 1366 px only while the mobile-lists work reworks the lists for phones
-        assert_no_horizontal_overflow(page)
+    assert_no_horizontal_overflow(page)
     screenshot(page, f"{page_name}-{username}-{viewport}")
 
 
