@@ -42,11 +42,12 @@ else:
 endef
 export DB_BANNER
 
-.PHONY: help install demo run test bench messages translations clean distclean
+.PHONY: help install demo run test test-slow bench messages translations clean distclean
 
 help:
 	@echo "make demo        install, build the demo district and serve it on http://127.0.0.1:$(PORT)/"
-	@echo "make test        install, then ruff, migration check, translations and pytest"
+	@echo "make test        install, then ruff, migration check, translations and pytest (without tests marked slow)"
+	@echo "make test-slow   the tests marked slow (they build the demo district); CI runs them after make test"
 	@echo "make run         runserver and the Celery worker only (after make demo)"
 	@echo "make bench       benchmarks under tests/bench"
 	@echo "make messages    update locale/*/LC_MESSAGES/django.po from the sources (needs GNU gettext)"
@@ -111,7 +112,7 @@ demo: translations
 run:
 	@$(SERVE)
 
-test bench: export DJANGO_SETTINGS_MODULE := config.settings.test
+test test-slow bench: export DJANGO_SETTINGS_MODULE := config.settings.test
 
 test: install
 	$(VENV)/bin/ruff check .
@@ -119,7 +120,12 @@ test: install
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) compile_translations
 	@$(PY) -c "$$DB_BANNER"
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: install
+	$(MANAGE) compile_translations
+	@$(PY) -c "$$DB_BANNER"
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 bench: install
 	@if [ ! -d tests/bench ]; then echo "make bench: tests/bench does not exist yet; nothing to run"; exit 0; fi; \

@@ -36,7 +36,8 @@ from fixtures.demo.reset import reset_demo
 from grids.validators import validate_phone
 from notifications.models import Notification
 
-pytestmark = pytest.mark.django_db
+# Each test builds the demo district: slow, run by `make test-slow` (and CI), not by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = 0.05
 NUMBER = re.compile(r"^(\d{6})-(\d{4})-(\d{6})$")

@@ -37,7 +37,8 @@ from grids.models import (
 )
 from grids.validators import LEVEL_LENGTHS, check_id_number, validate_phone
 
-pytestmark = pytest.mark.django_db
+# Each test builds the demo district: slow, run by `make test-slow` (and CI), not by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = 0.05
 

@@ -45,7 +45,8 @@ from partyorg.models import (
 )
 from partyorg.selectors.org import steward_coverage
 
-pytestmark = pytest.mark.django_db
+# Each test builds the demo district: slow, run by `make test-slow` (and CI), not by `make test`.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = 0.05
 PARTY_MODELS = (

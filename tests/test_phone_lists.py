@@ -238,6 +238,7 @@ class _Links(HTMLParser):
             self.hrefs.add(href)
 
 
+@pytest.mark.slow
 def test_every_link_on_every_demo_users_home_and_menu_answers(client):
     """Load the demo district (small), then as each demo user open home and every link it offers."""
     call_command("load_demo", scale=0.02, stdout=io.StringIO())

@@ -372,6 +372,7 @@ def check_buildings_lie_in_their_county_rectangle() -> None:
         assert east - west == pytest.approx(2 * COUNTY_HALF_WIDTH)
 
 
+@pytest.mark.slow
 def test_the_demo_draws_nested_invented_rectangles():
     # One load for all the checks: the demo takes seconds to build.
     call_command("load_demo", scale=0.05, stdout=io.StringIO())
@@ -380,6 +381,7 @@ def test_the_demo_draws_nested_invented_rectangles():
     check_buildings_lie_in_their_county_rectangle()
 
 
+@pytest.mark.slow
 def test_the_demo_keeps_an_official_county_boundary():
     province = services.region_create(code="64", level=RegionLevel.PROVINCE, name="宁夏回族自治区")
     city = services.region_create(code="6403", level=RegionLevel.CITY, name="吴忠市", parent=province)
