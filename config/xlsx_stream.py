@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 from .exports import _FORMULA_CHARS, safe_cell
 
 BATCH_ROWS = 1000
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 (a naive serial-date origin)
 # Excel's limits: longer titles and texts are refused or cut by Excel itself.
 MAX_TITLE = 31
 MAX_CELL_TEXT = 32767

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -54,7 +55,7 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> IdCheck:
         )
         birth = None
     if birth is not None:
-        today = today or dt.date.today()
+        today = today or timezone.localdate()
         if birth > today or birth.year < 1890:
             result.errors.append(
                 _("The birth date %(digits)s in the ID number is impossible.") % {"digits": number[6:14]}

@@ -56,17 +56,21 @@ from tests.factories import ResidentFactory, UserFactory, assign, make_id_number
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-TODAY = timezone.localdate()
-YESTERDAY = TODAY - dt.timedelta(days=1)
-TOMORROW = TODAY + dt.timedelta(days=1)
+
+
+def today() -> dt.date:
+    """Today in Shanghai, read when asked: a run that crosses midnight must not keep yesterday."""
+    return timezone.localdate()
+
+
 TARGET_LEVELS = ("grid", "microgrid")
 
 
 def years_ago(years: int) -> dt.date:
     try:
-        return TODAY.replace(year=TODAY.year - years)
+        return today().replace(year=today().year - years)
     except ValueError:  # 29 February
-        return TODAY.replace(year=TODAY.year - years, day=28)
+        return today().replace(year=today().year - years, day=28)
 
 
 def households_in(region: Region, rooms: list[str], estate) -> list[Household]:
@@ -106,7 +110,8 @@ def project(org: PartyOrg, secretary, status: str, progress: int) -> SecretaryPr
     )  # fmt: skip
 
 
-def worker(region: Region, kind: str, *, start: dt.date = YESTERDAY, end: dt.date | None = None) -> GridWorker:
+def worker(region: Region, kind: str, *, start: dt.date | None = None, end: dt.date | None = None) -> GridWorker:
+    start = start or today() - dt.timedelta(days=1)
     return GridWorker.objects.create(
         region=region, region_code=region.code, name="网格员", kind=kind, start_date=start, end_date=end
     )
@@ -126,7 +131,7 @@ def world(party_world):
     set_target(t.grid_a2, 1, 2)  # one household: within
     # A grid retired by a redraw still holds a household (counted) but is no place of its own (not listed).
     retired = services.region_create(code="640302001002009", level="grid", name="朝阳旧网格", parent=t.comm_b,
-                                     valid_from=TODAY - dt.timedelta(days=400), valid_to=YESTERDAY)  # fmt: skip
+                                     valid_from=today() - dt.timedelta(days=400), valid_to=(today() - dt.timedelta(days=1)))  # fmt: skip
     households_in(retired, ["1"], t.estate_b)
 
     disabled = Tag.objects.create(slug="disabled", name="残疾", is_system=True)
@@ -148,9 +153,11 @@ def world(party_world):
     assign(twice, Role.COMMUNITY_WORKER, t.grid_a1)
     ended = UserFactory(username="cw_ended")
     Assignment.objects.create(user=ended, role=Role.COMMUNITY_WORKER, region=t.comm_a,
-                              start_date=TODAY - dt.timedelta(days=30), end_date=YESTERDAY)  # fmt: skip
+                              start_date=today() - dt.timedelta(days=30), end_date=(today() - dt.timedelta(days=1)))  # fmt: skip
     later = UserFactory(username="cw_later")
-    Assignment.objects.create(user=later, role=Role.COMMUNITY_WORKER, region=t.comm_a, start_date=TOMORROW)
+    Assignment.objects.create(
+        user=later, role=Role.COMMUNITY_WORKER, region=t.comm_a, start_date=(today() + dt.timedelta(days=1))
+    )
     switched_off = UserFactory(username="cw_off", is_active=False)
     assign(switched_off, Role.COMMUNITY_WORKER, t.comm_a)
 
@@ -158,8 +165,10 @@ def world(party_world):
     worker(t.grid_a1, GridWorkerKind.PART_TIME)
     worker(t.micro_a1, GridWorkerKind.MICROGRID_HEAD)
     worker(t.grid_b1, GridWorkerKind.POLICE)
-    worker(t.grid_a2, GridWorkerKind.AUXILIARY, start=TODAY - dt.timedelta(days=30), end=YESTERDAY)
-    worker(t.grid_a2, GridWorkerKind.HEALTH, start=TOMORROW)
+    worker(
+        t.grid_a2, GridWorkerKind.AUXILIARY, start=today() - dt.timedelta(days=30), end=(today() - dt.timedelta(days=1))
+    )
+    worker(t.grid_a2, GridWorkerKind.HEALTH, start=(today() + dt.timedelta(days=1)))
 
     # Grid branches: A1 (party_world) and A2 count; a community's branch, a micro-grid's branch and a
     # dissolved one do not.
@@ -167,11 +176,16 @@ def world(party_world):
     party_org(name="金塔小区党支部", kind=OrgKind.BRANCH, region=t.comm_a, parent=w.committee)
     party_org(name="微网格党支部", kind=OrgKind.BRANCH, region=micro_a2, parent=w.branch)
     party_org(name="朝阳第一网格党支部", kind=OrgKind.BRANCH, region=t.grid_b1, parent=w.other_committee,
-              dissolved_on=YESTERDAY)  # fmt: skip
+              dissolved_on=(today() - dt.timedelta(days=1)))  # fmt: skip
     # Stewards: unit A1 has two current ones (counted once); grid A2's unit had one until yesterday.
-    steward(w, t.unit_a1, start=TODAY - dt.timedelta(days=10))
-    steward(w, t.unit_a1, start=TODAY)
-    steward(w, Unit.objects.get(region_code=t.grid_a2.code), start=TODAY - dt.timedelta(days=30), end=YESTERDAY)
+    steward(w, t.unit_a1, start=today() - dt.timedelta(days=10))
+    steward(w, t.unit_a1, start=today())
+    steward(
+        w,
+        Unit.objects.get(region_code=t.grid_a2.code),
+        start=today() - dt.timedelta(days=30),
+        end=(today() - dt.timedelta(days=1)),
+    )
 
     for step in (TopicStep.COLLECTED, TopicStep.COLLECTED, TopicStep.VOTING, TopicStep.DROPPED):
         topic(t.comm_a, step, u.community)
@@ -201,7 +215,7 @@ def _rounded(part, whole, digits: int = 1):
 
 
 def _current(start: dt.date, end: dt.date | None) -> bool:
-    return start <= TODAY and (end is None or end >= TODAY)
+    return start <= today() and (end is None or end >= today())
 
 
 def direct_households(code: str) -> tuple[dict, int]:
@@ -253,7 +267,7 @@ def direct_residents(code: str) -> dict:
 def direct_party(code: str, grids: int) -> dict:
     branches = 0
     for org in PartyOrg.objects.select_related("region"):
-        active = org.dissolved_on is None or org.dissolved_on > TODAY
+        active = org.dissolved_on is None or org.dissolved_on > today()
         if org.kind == OrgKind.BRANCH and org.region.level == "grid" and org.region_code.startswith(code) and active:
             branches += 1
     stewards = [p for p in Position.objects.all() if p.title == PositionTitle.UNIT_STEWARD]
@@ -307,7 +321,7 @@ def direct_figures(code: str) -> dict:
     ]
     return {
         "code": code,
-        "as_of": TODAY.isoformat(),
+        "as_of": today().isoformat(),
         "households": households,
         "residents": residents,
         "community_workers": {

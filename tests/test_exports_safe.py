@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from config.exports import FORMULA_STARTS, safe_cell
@@ -140,7 +141,7 @@ def test_party_admin_exports_carry_no_formula(client, evil_party, file_format):
 
 
 def _dual_report(client, w, fmt: str) -> bytes:
-    today = dt.date.today()
+    today = timezone.localdate()
     url = reverse("partyorg:dual_report", args=[w.t.comm_a.code])
     return body(client.get(url, {"start": (today - dt.timedelta(days=30)).isoformat(), "end": today, "format": fmt}))
 
@@ -148,7 +149,7 @@ def _dual_report(client, w, fmt: str) -> bytes:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_dual_report_exports_carry_no_formula(client, party_world, fmt):
     w = party_world
-    today = dt.date.today()
+    today = timezone.localdate()
     for number, payload in enumerate(PAYLOADS):
         member = PartyMember.objects.create(
             org=w.group, region_code=w.group.region_code, name=f"党员{number}", category="in_service"

@@ -17,7 +17,12 @@ from partyorg.services import org as services
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today() -> dt.date:
+    """Today in Shanghai, read when asked: a run that crosses midnight must not keep yesterday."""
+    return timezone.localdate()
+
+
 DAY = dt.timedelta(days=1)
 
 
@@ -105,7 +110,7 @@ def test_dissolve_refused_while_members_remain(w):
         services.member_transfer(actor=w.u.community, member=member, to_org=w.branch)
     services.org_dissolve(actor=w.u.community, org=w.group)
     w.group.refresh_from_db()
-    assert w.group.dissolved_on == TODAY
+    assert w.group.dissolved_on == today()
 
 
 # ---------------------------------------------------------------- members
@@ -135,50 +140,50 @@ def test_member_add_links_resident_and_rules(w):
 
 def test_one_secretary_at_a_time(w):
     first = services.position_assign(
-        actor=w.u.community, member=w.secretary, title=PositionTitle.SECRETARY, start_date=TODAY - 100 * DAY
+        actor=w.u.community, member=w.secretary, title=PositionTitle.SECRETARY, start_date=today() - 100 * DAY
     )
     other = services.member_add(actor=w.u.community, org=w.committee, name="周强", category=MemberCategory.DIRECT)
     with pytest.raises(ValidationError) as exc:
-        services.position_assign(actor=w.u.community, member=other, title=PositionTitle.SECRETARY, start_date=TODAY)
+        services.position_assign(actor=w.u.community, member=other, title=PositionTitle.SECRETARY, start_date=today())
     assert "马秀兰" in " ".join(exc.value.message_dict["start_date"])
-    services.position_end(actor=w.u.community, position=first, end_date=TODAY - DAY)
+    services.position_end(actor=w.u.community, position=first, end_date=today() - DAY)
     second = services.position_assign(
-        actor=w.u.community, member=other, title=PositionTitle.SECRETARY, start_date=TODAY
+        actor=w.u.community, member=other, title=PositionTitle.SECRETARY, start_date=today()
     )
     assert Position.objects.current().filter(org=w.committee, title=PositionTitle.SECRETARY).get() == second
     # Extending the old period back over the new one is refused too.
     with pytest.raises(ValidationError):
-        services.position_end(actor=w.u.community, position=first, end_date=TODAY + 10 * DAY)
+        services.position_end(actor=w.u.community, position=first, end_date=today() + 10 * DAY)
 
 
 def test_end_date_before_start_refused(w):
     position = services.position_assign(
-        actor=w.u.community, member=w.secretary, title=PositionTitle.COMMITTEE_MEMBER, start_date=TODAY
+        actor=w.u.community, member=w.secretary, title=PositionTitle.COMMITTEE_MEMBER, start_date=today()
     )
     with pytest.raises(ValidationError) as exc:
-        services.position_end(actor=w.u.community, position=position, end_date=TODAY - DAY)
+        services.position_end(actor=w.u.community, position=position, end_date=today() - DAY)
     assert "end_date" in exc.value.message_dict
 
 
 def test_unit_steward_needs_a_unit_inside_and_one_per_unit(w):
     with pytest.raises(ValidationError) as exc:
         services.position_assign(
-            actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, start_date=TODAY
+            actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, start_date=today()
         )
     assert "unit" in exc.value.message_dict
     unit_b = Unit.objects.get(building__number="8号楼")
     with pytest.raises(ValidationError):
         services.position_assign(
-            actor=w.u.admin, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=unit_b, start_date=TODAY
+            actor=w.u.admin, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=unit_b, start_date=today()
         )
     steward = services.position_assign(
-        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=TODAY
+        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=today()
     )
     assert steward.building == w.t.building_a1 and steward.region_code == w.t.unit_a1.region_code
     with pytest.raises(ValidationError) as exc:
         services.position_assign(
             actor=w.u.community, member=w.in_service, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1,
-            start_date=TODAY + 5 * DAY,
+            start_date=today() + 5 * DAY,
         )  # fmt: skip
     assert "杨帆" in " ".join(exc.value.message_dict["start_date"])
 
@@ -186,7 +191,7 @@ def test_unit_steward_needs_a_unit_inside_and_one_per_unit(w):
 def test_building_head_needs_a_building(w):
     with pytest.raises(ValidationError) as exc:
         services.position_assign(
-            actor=w.u.community, member=w.in_service, title=PositionTitle.BUILDING_HEAD, start_date=TODAY
+            actor=w.u.community, member=w.in_service, title=PositionTitle.BUILDING_HEAD, start_date=today()
         )
     assert "building" in exc.value.message_dict
 
@@ -200,12 +205,12 @@ def _world_for_coverage(w):
     grid_services.unit_create(building=extra, number="1单元")
     second = grid_services.unit_create(building=extra, number="2单元")
     services.position_assign(
-        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=TODAY
+        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=today()
     )
     # An ended steward and a future one do not count.
     services.position_assign(
         actor=w.u.community, member=w.branch_secretary, title=PositionTitle.UNIT_STEWARD, unit=second,
-        start_date=TODAY - 30 * DAY, end_date=TODAY - DAY,
+        start_date=today() - 30 * DAY, end_date=today() - DAY,
     )  # fmt: skip
     return extra
 
@@ -215,20 +220,20 @@ def _plain_counts(code: str) -> dict:
     covered_units = 0
     for unit in units:
         for p in Position.objects.filter(unit=unit, title=PositionTitle.UNIT_STEWARD):
-            if p.start_date <= TODAY and (p.end_date is None or p.end_date >= TODAY):
+            if p.start_date <= today() and (p.end_date is None or p.end_date >= today()):
                 covered_units += 1
                 break
     buildings = [b for b in Building.objects.all() if b.region_code.startswith(code)]
     covered_buildings = 0
     for building in buildings:
         has_group = any(
-            o.kind == OrgKind.GROUP and (o.dissolved_on is None or o.dissolved_on > TODAY)
+            o.kind == OrgKind.GROUP and (o.dissolved_on is None or o.dissolved_on > today())
             for o in building.party_orgs.all()
         )
         has_head = any(
             p.title == PositionTitle.BUILDING_HEAD
-            and p.start_date <= TODAY
-            and (p.end_date is None or p.end_date >= TODAY)
+            and p.start_date <= today()
+            and (p.end_date is None or p.end_date >= today())
             for p in Position.objects.filter(building=building)
         )
         covered_buildings += has_group or has_head
@@ -240,7 +245,7 @@ def test_coverage_matches_plain_counts(w, level):
     extra = _world_for_coverage(w)
     services.position_assign(
         actor=w.u.community, member=w.branch_secretary, title=PositionTitle.BUILDING_HEAD, building=extra,
-        start_date=TODAY,
+        start_date=today(),
     )  # fmt: skip
     code = getattr(w.t, level).code
     coverage = selectors.steward_coverage(w.u.community, code)
@@ -269,7 +274,7 @@ def test_coverage_outsider_404(client, w):
 
 def test_member_list_filters(w):
     services.position_assign(
-        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=TODAY
+        actor=w.u.community, member=w.mobile, title=PositionTitle.UNIT_STEWARD, unit=w.t.unit_a1, start_date=today()
     )
     user = w.u.community
 
@@ -356,26 +361,26 @@ def test_community_worker_uses_the_forms(client, w):
     assert "王芳" in options.content.decode()
     response = client.post(
         reverse("partyorg:member_add", args=[w.committee.pk]),
-        {"resident": w.t.res_a2.pk, "category": "retired", "joined_org_on": TODAY.isoformat()},
+        {"resident": w.t.res_a2.pk, "category": "retired", "joined_org_on": today().isoformat()},
     )
     assert response.status_code == 302
     response = client.post(
         reverse("partyorg:position_add", args=[w.group.pk]),
-        {"member": w.mobile.pk, "title": "unit_steward", "unit": w.t.unit_a1.pk, "start_date": TODAY.isoformat()},
+        {"member": w.mobile.pk, "title": "unit_steward", "unit": w.t.unit_a1.pk, "start_date": today().isoformat()},
     )
     assert response.status_code == 302
     position = Position.objects.get(unit=w.t.unit_a1)
-    response = client.post(reverse("partyorg:position_end", args=[position.pk]), {"end_date": TODAY.isoformat()})
+    response = client.post(reverse("partyorg:position_end", args=[position.pk]), {"end_date": today().isoformat()})
     assert response.status_code == 302
     position.refresh_from_db()
-    assert position.end_date == TODAY
+    assert position.end_date == today()
     # An overlapping secretary is refused with the holder named.
     services.position_assign(
-        actor=w.u.community, member=w.branch_secretary, title=PositionTitle.SECRETARY, start_date=TODAY
+        actor=w.u.community, member=w.branch_secretary, title=PositionTitle.SECRETARY, start_date=today()
     )
     response = client.post(
         reverse("partyorg:position_add", args=[w.branch.pk]),
-        {"member": w.in_service.pk, "title": "secretary", "start_date": TODAY.isoformat()},
+        {"member": w.in_service.pk, "title": "secretary", "start_date": today().isoformat()},
     )
     assert response.status_code == 400
     assert "李明" in response.content.decode()
@@ -385,18 +390,18 @@ def test_api_create_and_end_position(client, w):
     client.force_login(w.u.community)
     response = client.post(
         "/api/v1/party-positions/",
-        {"member": w.mobile.pk, "title": "unit_steward", "unit": w.t.unit_a1.pk, "start_date": TODAY.isoformat()},
+        {"member": w.mobile.pk, "title": "unit_steward", "unit": w.t.unit_a1.pk, "start_date": today().isoformat()},
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     response = client.post(
-        f"/api/v1/party-positions/{pk}/end/", {"end_date": (TODAY - DAY).isoformat()}, content_type="application/json"
+        f"/api/v1/party-positions/{pk}/end/", {"end_date": (today() - DAY).isoformat()}, content_type="application/json"
     )
     assert response.status_code == 400 and "end_date" in response.json()
     client.force_login(w.u.official)
     response = client.post(
-        f"/api/v1/party-positions/{pk}/end/", {"end_date": TODAY.isoformat()}, content_type="application/json"
+        f"/api/v1/party-positions/{pk}/end/", {"end_date": today().isoformat()}, content_type="application/json"
     )
     assert response.status_code == 403
 
@@ -408,7 +413,7 @@ def test_cross_appointments(client, w):
         {
             "community_org": w.committee.pk, "member": w.secretary.pk, "community_role": "社区党委委员",
             "organisation_kind": "property_firm", "organisation_name": "塞上物业", "organisation_role": "副经理",
-            "start_date": TODAY.isoformat(),
+            "start_date": today().isoformat(),
         },
     )  # fmt: skip
     assert response.status_code == 302
@@ -428,7 +433,7 @@ def _grow(w, n: int) -> None:
             actor=w.u.admin, name=f"物业党支部{i}", kind=OrgKind.PROPERTY_BRANCH, region=w.t.comm_a, parent=w.committee
         )
         member = services.member_add(actor=w.u.admin, org=org, name=f"党员{i}", category=MemberCategory.DIRECT)
-        services.position_assign(actor=w.u.admin, member=member, title=PositionTitle.SECRETARY, start_date=TODAY)
+        services.position_assign(actor=w.u.admin, member=member, title=PositionTitle.SECRETARY, start_date=today())
 
 
 def test_tree_query_count_does_not_grow(client, w, django_assert_max_num_queries):
@@ -461,7 +466,7 @@ def test_vacancy_badge(w):
     roots = selectors.org_tree(w.u.community)
     nodes = {node.org.name: node for root in roots for node in root.walk()}
     assert nodes["1号楼党小组"].is_vacant
-    services.position_assign(actor=w.u.community, member=w.mobile, title=PositionTitle.GROUP_LEADER, start_date=TODAY)
+    services.position_assign(actor=w.u.community, member=w.mobile, title=PositionTitle.GROUP_LEADER, start_date=today())
     nodes = {node.org.name: node for root in selectors.org_tree(w.u.community) for node in root.walk()}
     assert not nodes["1号楼党小组"].is_vacant
     assert nodes["1号楼党小组"].member_count == 2

@@ -31,7 +31,12 @@ from tests.party_factories import _member, _org
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today() -> dt.date:
+    """Today in Shanghai, read when asked: a run that crosses midnight must not keep yesterday."""
+    return timezone.localdate()
+
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -41,7 +46,7 @@ def w(party_world):
 
 
 def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
+    return today() - dt.timedelta(days=n)
 
 
 def register(w, member=None, *, workplace="利通区税务局", registered_on=None, **kwargs) -> DualRegistration:
@@ -123,7 +128,7 @@ def test_service_hours_and_dates_are_checked(w, date_offset, hours, field):
         services.service_record_add(
             actor=w.u.community,
             registration=registration,
-            date=TODAY - dt.timedelta(days=date_offset),
+            date=today() - dt.timedelta(days=date_offset),
             hours=hours,
             description="清理楼道",
         )
@@ -134,7 +139,7 @@ def test_service_hours_and_dates_are_checked(w, date_offset, hours, field):
 def test_a_valid_service_is_recorded_with_the_community_code(w):
     registration = register(w)
     record = services.service_record_add(
-        actor=w.u.community, registration=registration, date=TODAY, hours="24", description="值守"
+        actor=w.u.community, registration=registration, date=today(), hours="24", description="值守"
     )
     assert record.hours == Decimal("24") and record.region_code == w.t.comm_a.code
     with pytest.raises(ValidationError) as exc:
@@ -191,16 +196,16 @@ def test_service_log_page_adds_a_record(client, w):
     registration = register(w)
     url = reverse("partyorg:dual_service_log", args=[registration.pk])
     client.force_login(w.u.community)
-    response = client.post(url, {"date": TODAY.isoformat(), "hours": "2.5", "description": "陪老人就医"})
+    response = client.post(url, {"date": today().isoformat(), "hours": "2.5", "description": "陪老人就医"})
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "陪老人就医" in page and "2.5" in page
-    response = client.post(url, {"date": TODAY.isoformat(), "hours": "30", "description": "太多"})
+    response = client.post(url, {"date": today().isoformat(), "hours": "30", "description": "太多"})
     assert response.status_code == 200 and ServiceRecord.objects.count() == 1
 
 
 def _report_url(w, fmt: str = "") -> str:
-    query = f"?start={days_ago(30).isoformat()}&end={TODAY.isoformat()}"
+    query = f"?start={days_ago(30).isoformat()}&end={today().isoformat()}"
     return reverse("partyorg:dual_report", args=[w.t.comm_a.code]) + query + (f"&format={fmt}" if fmt else "")
 
 
@@ -217,7 +222,7 @@ def test_dual_report_csv_totals_match_the_records_in_the_period(client, report_w
     assert by_name["利通区税务局", "王军"][3] == "2"
     assert Decimal(by_name["吴忠市供电公司", "赵磊"][4]) == Decimal("2")
     assert Decimal(by_name["利通区税务局", "小计"][4]) == Decimal("4.5")
-    in_period = ServiceRecord.objects.filter(date__gte=days_ago(30), date__lte=TODAY)
+    in_period = ServiceRecord.objects.filter(date__gte=days_ago(30), date__lte=today())
     listed = sum(Decimal(row[4]) for row in rows[1:] if row[1] != "小计")
     assert listed == sum(r.hours for r in in_period)
 
@@ -281,7 +286,7 @@ def test_joint_committee_must_be_a_joint_committee_in_the_community(w):
     unit = services.cobuilding_unit_update(actor=w.u.community, unit=unit, contact_name="李工", joint_committee=None)
     assert unit.joint_committee is None and unit.contact_name == "李工"
     with pytest.raises(ValidationError):
-        services.agreement_add(actor=w.u.community, unit=unit, signed_on=TODAY, valid_until=days_ago(1), text="条款")
+        services.agreement_add(actor=w.u.community, unit=unit, signed_on=today(), valid_until=days_ago(1), text="条款")
 
 
 def test_matching_a_need_and_making_a_project(lists):
@@ -380,15 +385,15 @@ def test_progress_updates_move_the_project(w, project):
     assert "note" in exc.value.message_dict
     for bad in ({"progress": 101}, {"progress": -1}):
         with pytest.raises(ValidationError):
-            services.project_update_add(actor=w.u.community, project=project, date=TODAY, note="x", **bad)
+            services.project_update_add(actor=w.u.community, project=project, date=today(), note="x", **bad)
     services.project_update_add(actor=w.u.community, project=project, date=days_ago(10), progress=30, note="一户反对")
     project.refresh_from_db()
     assert project.progress == 30
-    services.project_update_add(actor=w.u.community, project=project, date=TODAY, progress=100, note="电梯投用")
+    services.project_update_add(actor=w.u.community, project=project, date=today(), progress=100, note="电梯投用")
     project.refresh_from_db()
     assert (project.progress, project.status) == (100, ProjectStatus.DONE)
     with pytest.raises(PermissionDenied):
-        services.project_update_add(actor=w.u.official, project=project, date=TODAY, progress=100, note="x")
+        services.project_update_add(actor=w.u.official, project=project, date=today(), progress=100, note="x")
 
 
 def test_projects_page_update_form_with_htmx(client, w, project):
@@ -397,7 +402,7 @@ def test_projects_page_update_form_with_htmx(client, w, project):
     assert "加装电梯" in page
     response = client.post(
         reverse("partyorg:project_update_add", args=[project.pk]),
-        {"date": TODAY.isoformat(), "progress": "55", "note": "设备进场"},
+        {"date": today().isoformat(), "progress": "55", "note": "设备进场"},
         **HTMX,
     )
     assert response.status_code == 200 and "55%" in response.content.decode()
@@ -408,7 +413,7 @@ def test_projects_page_update_form_with_htmx(client, w, project):
 def test_public_board_shows_only_public_projects_and_no_phones(client, w, project):
     w.secretary.phone = "13711112222"
     w.secretary.save(update_fields=["phone"])
-    services.project_update_add(actor=w.u.community, project=project, date=TODAY, progress=60, note="井道施工")
+    services.project_update_add(actor=w.u.community, project=project, date=today(), progress=60, note="井道施工")
     make_secretary(w, w.branch_secretary, w.branch)
     services.secretary_project_add(
         actor=w.u.community, org=w.branch, secretary=w.branch_secretary, title="内部事项", goal="x", is_public=False
@@ -454,11 +459,11 @@ def test_outsider_gets_404_and_official_403_on_pages(client, lists, project):
     for url in pages:
         assert client.get(url).status_code == 200, url
     writes = [
-        (pages[0], {"member": w.in_service.pk, "registered_on": TODAY.isoformat()}),
-        (pages[2], {"date": TODAY.isoformat(), "hours": "1", "description": "x"}),
+        (pages[0], {"member": w.in_service.pk, "registered_on": today().isoformat()}),
+        (pages[2], {"date": today().isoformat(), "hours": "1", "description": "x"}),
         (reverse("partyorg:need_match", args=[w.need.pk]), {"resource": w.resource.pk}),
         (reverse("partyorg:list_item_add", args=[code]), {"kind": "need", "title": "x"}),
-        (reverse("partyorg:project_update_add", args=[project.pk]), {"date": TODAY.isoformat(), "progress": 5}),
+        (reverse("partyorg:project_update_add", args=[project.pk]), {"date": today().isoformat(), "progress": 5}),
     ]
     for url, data in writes:
         assert client.post(url, data).status_code == 403, url
@@ -485,8 +490,8 @@ def test_api_scoping_reads_and_writes(lists, project):
     assert outsider.post(match, {"resource": w.resource.pk}).status_code == 404
     assert official.post(match, {"resource": w.resource.pk}).status_code == 403
     updates = f"/api/v1/secretary-projects/{project.pk}/updates/"
-    assert official.post(updates, {"date": TODAY, "progress": 10, "note": "x"}).status_code == 403
-    assert official.post("/api/v1/service-records/", {"registration": registration.pk, "date": TODAY,
+    assert official.post(updates, {"date": today(), "progress": 10, "note": "x"}).status_code == 403
+    assert official.post("/api/v1/service-records/", {"registration": registration.pk, "date": today(),
                                                       "hours": "1", "description": "x"}).status_code == 403  # fmt: skip
     created = official.post("/api/v1/dual-registrations/", {"member": w.in_service.pk, "community": w.t.comm_a.code})
     assert created.status_code == 403
@@ -494,10 +499,11 @@ def test_api_scoping_reads_and_writes(lists, project):
     assert worker.post(match, {"resource": w.resource.pk}).status_code == 200
     made = worker.post(f"/api/v1/list-items/{w.need.pk}/make-project/", {"resource": w.resource.pk})
     assert made.status_code == 201 and made.json()["status"] == "in_progress"
-    response = worker.post(updates, {"date": TODAY, "progress": 100, "note": "完成"})
+    response = worker.post(updates, {"date": today(), "progress": 100, "note": "完成"})
     assert response.status_code == 201 and response.json()["status"] == "done"
     response = worker.post(
-        "/api/v1/service-records/", {"registration": registration.pk, "date": TODAY, "hours": "25", "description": "x"}
+        "/api/v1/service-records/",
+        {"registration": registration.pk, "date": today(), "hours": "25", "description": "x"},
     )
     assert response.status_code == 400 and "hours" in response.json()
     response = worker.post("/api/v1/dual-registrations/", {"member": w.mobile.pk, "community": w.t.comm_a.code})
@@ -511,7 +517,7 @@ def test_register_page_and_api_queries_do_not_grow_with_rows(client, w, django_a
     for i in range(6):
         registration = register(w, in_service_member(w, f"党员{i}", workplace=f"单位{i % 3}"))
         services.service_record_add(
-            actor=w.u.community, registration=registration, date=TODAY, hours="1", description="服务"
+            actor=w.u.community, registration=registration, date=today(), hours="1", description="服务"
         )
     client.force_login(w.u.community)
     url = reverse("partyorg:dual_register", args=[w.t.comm_a.code])
@@ -531,7 +537,7 @@ def test_public_board_queries_do_not_grow_with_projects(client, w, django_assert
         project = services.secretary_project_add(
             actor=w.u.community, org=w.committee, secretary=w.secretary, title=f"项目{i}", goal="g"
         )
-        services.project_update_add(actor=w.u.community, project=project, date=TODAY, progress=10 * i, note="n")
+        services.project_update_add(actor=w.u.community, project=project, date=today(), progress=10 * i, note="n")
     url = reverse("partyorg:public_projects", args=[w.t.comm_a.code])
     with django_assert_max_num_queries(4):
         assert client.get(url).status_code == 200
@@ -545,7 +551,7 @@ def test_cobuilding_page_queries_do_not_grow_with_units_and_items(client, w, dja
     def add_rows(n: int, offset: int) -> None:
         for i in range(offset, offset + n):
             unit = services.cobuilding_unit_add(actor=w.u.community, community=w.t.comm_a, name=f"单位{i}")
-            services.agreement_add(actor=w.u.community, unit=unit, signed_on=TODAY, valid_until=None, text="条款")
+            services.agreement_add(actor=w.u.community, unit=unit, signed_on=today(), valid_until=None, text="条款")
             need = services.list_item_add(actor=w.u.community, community=w.t.comm_a, kind=ListKind.NEED, title=f"需{i}")
             resource = services.list_item_add(
                 actor=w.u.community, community=w.t.comm_a, kind=ListKind.RESOURCE, title=f"源{i}", unit=unit

@@ -6,10 +6,9 @@ writes go through partyorg.services.org and need an editing role at the row's pl
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -149,7 +148,7 @@ class PositionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_current(self, obj: Position) -> bool:
-        today = dt.date.today()
+        today = timezone.localdate()
         return obj.start_date <= today and (obj.end_date is None or obj.end_date >= today)
 
 
