@@ -12,7 +12,10 @@ class ProjectConfig(AppConfig):
     verbose_name = "gridgov"
 
     def ready(self) -> None:
+        from . import bulk
         from .textcheck import install
+
+        bulk.install()
 
         # The project's own apps: those whose code lives in this repository, not in an installed package.
         base = str(settings.BASE_DIR)

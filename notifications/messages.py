@@ -129,9 +129,17 @@ def message(message_id: str, **params: Any) -> Message:
     return Message(message_id, params)
 
 
+# Template texts per (template, language): the sweep formats thousands of messages of one id at once.
+_TEXTS: dict[tuple[int, str | None], str] = {}
+
+
 def _format(template: Template, params: Mapping[str, Any]) -> str:
     if isinstance(template, Promise):
-        return str(template) % params
+        key = (id(template), translation.get_language())
+        text = _TEXTS.get(key)
+        if text is None:
+            text = _TEXTS[key] = str(template)
+        return text % params
     return template(params)
 
 

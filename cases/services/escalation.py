@@ -20,6 +20,7 @@ from django.db.models import Case as Choose
 from django.db.models import DateTimeField, F, Value, When
 from django.utils import timezone
 
+from config.bulk import insert_rows
 from notifications.messages import Message, message
 from notifications.services import notify_bulk
 
@@ -34,6 +35,12 @@ from .clock import REMIND_SHARE
 from .common import case_url, event_note
 
 log = logging.getLogger(__name__)
+
+# A claimed case: a named tuple of the fields _claim reads (pk, number, …, parent_id, due_at).
+Row = tuple
+
+# The columns of the events the sweep writes, in the order of its tuples (the actor is the system: none).
+EVENT_FIELDS = ("case_id", "action", "from_state", "to_state", "from_level", "to_level", "note", "data", "created_at")
 
 # Cases per transaction: big enough that claiming, committing and the per-batch statements cost little
 # beside the rows themselves, small enough that a batch holds its row locks for about a second.
@@ -61,7 +68,7 @@ class _Context:
     departments: list[DutyRow] | None = None
     _url_parts: tuple[str, str] | None = None
 
-    def case_url(self, case: Case) -> str:
+    def case_url(self, case: Row) -> str:
         """`case_url(case)`, reversed once per sweep instead of once per case (thousands per batch)."""
         if self._url_parts is None:
             marker = 987654321
@@ -71,14 +78,14 @@ class _Context:
         head, tail = self._url_parts
         return f"{head}{case.pk}{tail}"
 
-    def department_for(self, case: Case) -> int | None:
+    def department_for(self, case: Row) -> int | None:
         """The department on duty for the case (`pick_department` over duty lists loaded once per sweep)."""
         if self.departments is None:
             self.departments = Department.objects.duty_rows()
         return pick_department(
             self.departments,
             category_id=case.category_id,
-            parent_id=case.category.parent_id,
+            parent_id=case.parent_id,
             region_code=case.region_code,
         )
 
@@ -89,7 +96,7 @@ class _Context:
         return self.wt.add(self.now, accept), self.wt.add(self.now, int(accept * REMIND_SHARE))
 
 
-def _per_case(members: list[Case], deadlines: dict[tuple[int, str], tuple], index: int):
+def _per_case(members: list[Row], deadlines: dict[tuple[int, str], tuple], index: int):
     """Each case's new value as one SQL expression: a plain value when all agree, else one branch per
     distinct value (a handful: the limits of all categories fall on a few lengths) listing its cases."""
     ids_by_value: dict = defaultdict(list)
@@ -97,17 +104,18 @@ def _per_case(members: list[Case], deadlines: dict[tuple[int, str], tuple], inde
         ids_by_value[deadlines[(case.category_id, case.urgency)][index]].append(case.pk)
     if len(ids_by_value) == 1:
         return next(iter(ids_by_value))
-    whens = [When(pk__in=ids, then=Value(value)) for value, ids in ids_by_value.items()]
+    whens = [When(pk__any=ids, then=Value(value)) for value, ids in ids_by_value.items()]
     return Choose(*whens, output_field=DateTimeField())
 
 
-def _claim(queryset, batch_size: int) -> list[Case]:
+def _claim(queryset, batch_size: int) -> list[Row]:
+    """Lock up to batch_size of the cases and read what the sweep needs of them, as plain rows."""
     return list(
         queryset.select_for_update(skip_locked=True, of=("self",))
-        .select_related("category")
-        .only(
+        .annotate(parent_id=F("category__parent_id"))
+        .values_list(
             "pk", "number", "title", "state", "level", "department_id", "handler_id", "region_code",
-            "urgency", "category_id", "category__parent_id", "due_at", "version",
+            "urgency", "category_id", "parent_id", "due_at", named=True,
         )[:batch_size]
     )  # fmt: skip
 
@@ -119,8 +127,8 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
         cases = _claim(due.order_by("due_at", "pk"), batch_size)
         if not cases:
             return 0
-        groups: dict[tuple, list[Case]] = defaultdict(list)
-        notices: list[Case] = []
+        groups: dict[tuple, list[Row]] = defaultdict(list)
+        notices: list[Row] = []
         for case in cases:
             target = next_level(case.level) if case.state in ACTIVE_STATES else None
             department_id = None
@@ -133,7 +141,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
             else:
                 groups[(target, department_id)].append(case)
 
-        events: list[CaseEvent] = []
+        events: list[tuple] = []
         messages: list[tuple[set[int], Message, str, int]] = []
         # System notes: an id shown in the reader's language, the default language's text in the column.
         escalated_note, escalated_data = event_note(note("case_note.auto_escalated"))
@@ -145,12 +153,12 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 key = (case.category_id, case.urgency)
                 if key not in deadlines:
                     deadlines[key] = ctx.deadline(
-                        category_id=case.category_id, parent_id=case.category.parent_id, level=target,
+                        category_id=case.category_id, parent_id=case.parent_id, level=target,
                         urgency=case.urgency,
                     )  # fmt: skip
             due_at, remind_at = _per_case(members, deadlines, 0), _per_case(members, deadlines, 1)
             claimed = Case.objects.filter(
-                pk__in=[c.pk for c in members], state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True,
+                pk__any=[c.pk for c in members], state__in=CLOCK_STATE_LIST, overdue_noticed_at__isnull=True,
                 due_at__lte=ctx.now,
             )  # fmt: skip
             values = {
@@ -163,11 +171,8 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 members = [c for c in members if claimed.filter(pk=c.pk).update(**values) == 1]
             for case in members:
                 events.append(
-                    CaseEvent(
-                        case_id=case.pk, action=CaseAction.AUTO_ESCALATE, from_state=case.state,
-                        to_state=CaseState.SUBMITTED, from_level=case.level, to_level=target, created_at=ctx.now,
-                        note=escalated_note, data={"missed_deadline": case.due_at.isoformat(), **escalated_data},
-                    )
+                    (case.pk, CaseAction.AUTO_ESCALATE, case.state, CaseState.SUBMITTED, case.level, target,
+                     escalated_note, {"missed_deadline": case.due_at.isoformat(), **escalated_data}, ctx.now)
                 )  # fmt: skip
                 recipients = ctx.directory.handlers(
                     level=target, region_code=case.region_code, department_id=department_id
@@ -182,7 +187,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
 
         if notices:
             claimed = Case.objects.filter(
-                pk__in=[c.pk for c in notices], overdue_noticed_at__isnull=True, due_at__lte=ctx.now
+                pk__any=[c.pk for c in notices], overdue_noticed_at__isnull=True, due_at__lte=ctx.now
             )
             values = {
                 "overdue_noticed_at": ctx.now,
@@ -195,10 +200,8 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 members = [c for c in notices if claimed.filter(pk=c.pk).update(**values) == 1]
             for case in members:
                 events.append(
-                    CaseEvent(
-                        case_id=case.pk, action=CaseAction.OVERDUE, created_at=ctx.now,
-                        note=overdue_note, data={"missed_deadline": case.due_at.isoformat(), **overdue_data},
-                    )
+                    (case.pk, CaseAction.OVERDUE, "", "", "", "", overdue_note,
+                     {"missed_deadline": case.due_at.isoformat(), **overdue_data}, ctx.now)
                 )  # fmt: skip
                 recipients = (
                     {case.handler_id}
@@ -213,7 +216,7 @@ def _escalate_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 )  # fmt: skip
             result.overdue_noticed += len(members)
 
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        insert_rows(CaseEvent, EVENT_FIELDS, events)
         notify_bulk(messages)
         return len(cases)
 
@@ -226,7 +229,7 @@ def _remind_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
         cases = _claim(pending.order_by("remind_at", "pk"), batch_size)
         if not cases:
             return 0
-        claimed = Case.objects.filter(pk__in=[c.pk for c in cases], reminded_at__isnull=True)
+        claimed = Case.objects.filter(pk__any=[c.pk for c in cases], reminded_at__isnull=True)
         values = {"reminded_at": ctx.now, "version": F("version") + 1, "updated_at": ctx.now}
         members = cases
         if claimed.update(**values) != len(cases):
@@ -234,8 +237,7 @@ def _remind_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
         events, messages = [], []
         for case in members:
             events.append(
-                CaseEvent(case_id=case.pk, action=CaseAction.REMIND, created_at=ctx.now,
-                          data={"due_at": case.due_at.isoformat()})
+                (case.pk, CaseAction.REMIND, "", "", "", "", "", {"due_at": case.due_at.isoformat()}, ctx.now)
             )  # fmt: skip
             recipients = (
                 {case.handler_id}
@@ -249,7 +251,7 @@ def _remind_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
                 (recipients, message("case.due_soon", due=due_local, number=case.number, title=case.title),
                  ctx.case_url(case), case.pk)
             )  # fmt: skip
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        insert_rows(CaseEvent, EVENT_FIELDS, events)
         notify_bulk(messages)
         result.reminded += len(members)
         return len(cases)
@@ -265,7 +267,7 @@ def _summons_batch(ctx: _Context, batch_size: int, result: SweepResult) -> int:
         )
         if not late:
             return 0
-        claimed = Summons.objects.filter(pk__in=[s.pk for s in late], late_noticed_at__isnull=True)
+        claimed = Summons.objects.filter(pk__any=[s.pk for s in late], late_noticed_at__isnull=True)
         claimed.update(late_noticed_at=ctx.now)
         messages = []
         for summons in late:
