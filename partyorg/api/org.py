@@ -1,4 +1,6 @@
-"""REST API of the organisation tree: organisations, members, positions, cross-appointments, steward coverage.
+"""REST API of the organisation tree: organisations, members, cross-appointments, steward coverage.
+
+Positions have their own module (positions.py), which shares this module's serializer fields and PartyWriteMixin.
 
 Querysets start from visible_to(user), so an out-of-scope row answers 404 like a missing one;
 writes go through partyorg.services.org and need an editing role at the row's place (403).
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 
 from accounts.scoping import get_scope
 from grids.api.views import api_validation_error
-from grids.models import Building, Region, Resident, Unit
+from grids.models import Building, Region, Resident
 from grids.pii import mask_phone
 
 from ..models import (
@@ -35,8 +36,6 @@ from ..models import (
     OrgKind,
     PartyMember,
     PartyOrg,
-    Position,
-    PositionTitle,
     can_edit_party,
 )
 from ..selectors import org as selectors
@@ -133,33 +132,6 @@ class PartyMemberUpdateSerializer(PartyMemberWriteSerializer):
     org = None
     category = serializers.ChoiceField(choices=PartyMember._meta.get_field("category").choices, required=False)
     status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
-
-
-class PositionSerializer(serializers.ModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-    is_current = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Position
-        fields = [
-            "id", "member", "member_name", "org", "title", "building", "unit", "start_date", "end_date",
-            "region_code", "is_current",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_is_current(self, obj: Position) -> bool:
-        today = timezone.localdate()
-        return obj.start_date <= today and (obj.end_date is None or obj.end_date >= today)
-
-
-class PositionWriteSerializer(serializers.Serializer):
-    member = ScopedRelatedField(queryset=PartyMember.objects.none())
-    title = serializers.ChoiceField(choices=PositionTitle.choices)
-    org = ScopedRelatedField(queryset=PartyOrg.objects.none(), required=False, allow_null=True)
-    building = ScopedRelatedField(queryset=Building.objects.none(), required=False, allow_null=True)
-    unit = ScopedRelatedField(queryset=Unit.objects.none(), required=False, allow_null=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True)
 
 
 class EndSerializer(serializers.Serializer):
@@ -309,44 +281,6 @@ class PartyMemberViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List positions in your scope"),
-    retrieve=extend_schema(summary="One position"),
-    create=extend_schema(summary="Assign a position (or a unit steward)", request=PositionWriteSerializer),
-)
-@extend_schema(tags=["party"])
-class PositionViewSet(PartyWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Positions held for a period: 书记, 组长, 党员楼栋长, 单元红管家 (at a unit) and others."""
-
-    serializer_class = PositionSerializer
-    filterset_fields = ["org", "member", "title", "unit", "building"]
-
-    def get_queryset(self) -> QuerySet:
-        if getattr(self, "swagger_fake_view", False):
-            return Position.objects.none()
-        return (
-            Position.objects.visible_to(self.request.user)
-            .select_related("member")
-            .order_by("org_id", "title", "start_date", "pk")
-        )
-
-    def create(self, request, *args, **kwargs):
-        self.require_any_edit_role()
-        data = self.read_input(PositionWriteSerializer)
-        position = self.call(services.position_assign, **data)
-        return Response(PositionSerializer(self.get_queryset().get(pk=position.pk)).data, status=201)
-
-    @extend_schema(summary="End a position", request=EndSerializer, responses=PositionSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        self.require_any_edit_role()
-        position = self.get_object()
-        self.require_edit(position.region_code)
-        data = self.read_input(EndSerializer)
-        position = self.call(services.position_end, position=position, **data)
-        return Response(PositionSerializer(self.get_queryset().get(pk=position.pk)).data)
-
-
-@extend_schema_view(
     list=extend_schema(summary="List cross-appointments in your scope"),
     retrieve=extend_schema(summary="One cross-appointment"),
     create=extend_schema(summary="Record a cross-appointment", request=CrossAppointmentWriteSerializer),
@@ -403,6 +337,5 @@ def register(router) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
     router.register("party-orgs", PartyOrgViewSet, basename="party-org")
     router.register("party-members", PartyMemberViewSet, basename="party-member")
-    router.register("party-positions", PositionViewSet, basename="party-position")
     router.register("cross-appointments", CrossAppointmentViewSet, basename="cross-appointment")
     router.register("steward-coverage", StewardCoverageViewSet, basename="steward-coverage")

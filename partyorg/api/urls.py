@@ -2,10 +2,10 @@
 
 from config.api_routers import ApiRouter
 
-from . import deliberation, org, service
+from . import deliberation, org, positions, service
 
 router = ApiRouter()
-for module in (org, service, deliberation):
+for module in (org, positions, service, deliberation):
     module.register(router)
 
 urlpatterns = router.urls
