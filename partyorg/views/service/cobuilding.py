@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -63,19 +65,29 @@ def cobuilding(request, code: str):
     return render(request, "partyorg/service/cobuilding.html", _board_context(request, community))
 
 
+def _submit(request, community: Region, form, write: Callable[[dict], object], success: str) -> HttpResponse:
+    """Check the form, then write its data through the service; the board answers either way."""
+    if not form.is_valid():
+        return _board_answer(request, community, _form_errors(form))
+    try:
+        write(form.cleaned_data)
+    except ValidationError as exc:
+        return _board_answer(request, community, exc.messages)
+    return _board_answer(request, community, success=success)
+
+
 @login_required
 @require_POST
 def cobuilding_unit_add(request, code: str):
     community = selectors.community_get_for_user(user=request.user, code=code)
     _require_edit(request.user, community.code)
-    form = CoBuildingUnitForm(request.POST, user=request.user, community=community)
-    if not form.is_valid():
-        return _board_answer(request, community, _form_errors(form))
-    try:
-        services.cobuilding_unit_add(actor=request.user, community=community, **form.cleaned_data)
-    except ValidationError as exc:
-        return _board_answer(request, community, exc.messages)
-    return _board_answer(request, community, success=_("The co-building unit is added."))
+    return _submit(
+        request,
+        community,
+        CoBuildingUnitForm(request.POST, user=request.user, community=community),
+        lambda data: services.cobuilding_unit_add(actor=request.user, community=community, **data),
+        _("The co-building unit is added."),
+    )
 
 
 @login_required
@@ -83,14 +95,13 @@ def cobuilding_unit_add(request, code: str):
 def agreement_add(request, pk: int):
     unit = get_object_or_404(CoBuildingUnit.objects.visible_to(request.user).select_related("community"), pk=pk)
     _require_edit(request.user, unit.region_code)
-    form = AgreementForm(request.POST)
-    if not form.is_valid():
-        return _board_answer(request, unit.community, _form_errors(form))
-    try:
-        services.agreement_add(actor=request.user, unit=unit, **form.cleaned_data)
-    except ValidationError as exc:
-        return _board_answer(request, unit.community, exc.messages)
-    return _board_answer(request, unit.community, success=_("The agreement is recorded."))
+    return _submit(
+        request,
+        unit.community,
+        AgreementForm(request.POST),
+        lambda data: services.agreement_add(actor=request.user, unit=unit, **data),
+        _("The agreement is recorded."),
+    )
 
 
 @login_required
@@ -98,14 +109,13 @@ def agreement_add(request, pk: int):
 def list_item_add(request, code: str):
     community = selectors.community_get_for_user(user=request.user, code=code)
     _require_edit(request.user, community.code)
-    form = ListItemForm(request.POST, user=request.user, community=community)
-    if not form.is_valid():
-        return _board_answer(request, community, _form_errors(form))
-    try:
-        services.list_item_add(actor=request.user, community=community, **form.cleaned_data)
-    except ValidationError as exc:
-        return _board_answer(request, community, exc.messages)
-    return _board_answer(request, community, success=_("The item is on the list."))
+    return _submit(
+        request,
+        community,
+        ListItemForm(request.POST, user=request.user, community=community),
+        lambda data: services.list_item_add(actor=request.user, community=community, **data),
+        _("The item is on the list."),
+    )
 
 
 def _item_for_user(request, pk: int) -> ListItem:
@@ -118,14 +128,13 @@ def _item_for_user(request, pk: int) -> ListItem:
 @require_POST
 def need_match(request, pk: int):
     need = _item_for_user(request, pk)
-    form = MatchForm(request.POST, user=request.user, community=need.community)
-    if not form.is_valid():
-        return _board_answer(request, need.community, _form_errors(form))
-    try:
-        services.need_match(actor=request.user, need=need, resource=form.cleaned_data["resource"])
-    except ValidationError as exc:
-        return _board_answer(request, need.community, exc.messages)
-    return _board_answer(request, need.community, success=_("The need is matched to the resource."))
+    return _submit(
+        request,
+        need.community,
+        MatchForm(request.POST, user=request.user, community=need.community),
+        lambda data: services.need_match(actor=request.user, need=need, resource=data["resource"]),
+        _("The need is matched to the resource."),
+    )
 
 
 @login_required
@@ -133,33 +142,28 @@ def need_match(request, pk: int):
 def make_project(request, pk: int):
     need = _item_for_user(request, pk)
     statuses = (ListItemStatus.OPEN, ListItemStatus.MATCHED)
-    form = MatchForm(request.POST, user=request.user, community=need.community, statuses=statuses)
-    if not form.is_valid():
-        return _board_answer(request, need.community, _form_errors(form))
-    try:
-        services.project_from_need(
-            actor=request.user,
-            need=need,
-            resource=form.cleaned_data["resource"],
-            title=form.cleaned_data["title"] or None,
-        )
-    except ValidationError as exc:
-        return _board_answer(request, need.community, exc.messages)
-    return _board_answer(request, need.community, success=_("The service project is under way."))
+    return _submit(
+        request,
+        need.community,
+        MatchForm(request.POST, user=request.user, community=need.community, statuses=statuses),
+        lambda data: services.project_from_need(
+            actor=request.user, need=need, resource=data["resource"], title=data["title"] or None
+        ),
+        _("The service project is under way."),
+    )
 
 
 @login_required
 @require_POST
 def list_item_status(request, pk: int):
     item = _item_for_user(request, pk)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return _board_answer(request, item.community, _form_errors(form))
-    try:
-        services.list_item_set_status(actor=request.user, item=item, status=form.cleaned_data["status"])
-    except ValidationError as exc:
-        return _board_answer(request, item.community, exc.messages)
-    return _board_answer(request, item.community, success=_("The status is changed."))
+    return _submit(
+        request,
+        item.community,
+        StatusForm(request.POST),
+        lambda data: services.list_item_set_status(actor=request.user, item=item, status=data["status"]),
+        _("The status is changed."),
+    )
 
 
 urlpatterns = [
