@@ -73,6 +73,7 @@ NOTES = {
     "case_note.reopened": _("Reopened: the reporter was not satisfied."),
     "case_note.mediation_opened": _("Mediation opened."),
     "case_note.mediation_concluded": _mediation_concluded,
+    "case_note.sent_to_deliberation": _("Sent to deliberation (topic %(id)s)"),
 }
 
 
@@ -84,6 +85,7 @@ LEGACY_NOTES = {
     CaseAction.AUTO_ESCALATE: {"case_note.auto_escalated": NOTES["case_note.auto_escalated"]},
     CaseAction.OVERDUE: {"case_note.overdue": NOTES["case_note.overdue"]},
     CaseAction.REOPEN: {"case_note.reopened": NOTES["case_note.reopened"]},
+    CaseAction.HOLD: {"case_note.sent_to_deliberation": NOTES["case_note.sent_to_deliberation"]},
     CaseAction.COMMENT: {
         "case_note.mediation_opened": NOTES["case_note.mediation_opened"],
         "case_note.mediation_concluded": _("Mediation concluded: %(outcome)s"),

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from cases.models import CaseState, Channel
+from cases.models import CaseAction, CaseEvent, CaseState, Channel
 from partyorg.models import (
     AttendeeKind,
     ForumType,
@@ -411,10 +411,26 @@ def test_case_in_progress_sent_to_deliberation_waits_on_hold(case_party_world):
     topic = services.case_send_to_deliberation(actor=w.u.grid_a1, case=case)
     case.refresh_from_db()
     assert case.state == CaseState.ON_HOLD
-    assert str(topic.pk) in case.events.order_by("-pk").first().note
+    hold = case.events.order_by("-pk").first()
+    assert str(topic.pk) in hold.note
+    # The note is the system's: shown in the reader's language, not in the writer's.
+    with translation.override("en"):
+        assert hold.display_note == f"Sent to deliberation (topic {topic.pk})"
+    with translation.override("zh-hans"):
+        assert hold.display_note == f"已转入议事协商（议题 {topic.pk}）"
     assert (topic.source, topic.source_case_id, topic.community_id) == (TopicSource.CASE, case.pk, w.t.comm_a.pk)
     with pytest.raises(ValidationError):
         services.case_send_to_deliberation(actor=w.u.grid_a1, case=case)
+
+
+def test_hold_notes_written_as_text_are_still_shown_in_the_readers_language():
+    # Events written before the note was stored as an id hold only the Chinese text.
+    old = CaseEvent(action=CaseAction.HOLD, note="已转入议事协商（议题 42）", data={"minutes_left": 5})
+    with translation.override("en"):
+        assert old.display_note == "Sent to deliberation (topic 42)"
+    typed = CaseEvent(action=CaseAction.HOLD, note="等配件")
+    with translation.override("en"):
+        assert typed.display_note == "等配件"
 
 
 def test_submitted_case_is_only_linked(case_party_world):

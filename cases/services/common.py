@@ -46,8 +46,11 @@ def deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
-def need_reason(reason: str, field: str = "reason") -> str:
-    """The reason without surrounding blanks; an empty one is refused."""
+def need_reason(reason: str | Message, field: str = "reason") -> str | Message:
+    """The reason without surrounding blanks; an empty one is refused. A system note (a Message) is kept
+    as it is, to be stored as its id (see `event_note`)."""
+    if isinstance(reason, Message):
+        return reason
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({field: [_("Give a reason.")]})

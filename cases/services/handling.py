@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.messages import message
+from notifications.messages import Message, message
 
 from ..models import Case, CaseAction, CaseLevel, CaseState, Department
 from ..models.choices import ACTIVE_STATES, next_level
@@ -29,8 +29,11 @@ from .common import (
 
 
 @transaction.atomic
-def case_hold(*, case: Case, actor, reason: str, expected_version: int | None = None) -> Case:
-    """Pause the clock (e.g. waiting for parts or for the resident); the time left is kept."""
+def case_hold(*, case: Case, actor, reason: str | Message, expected_version: int | None = None) -> Case:
+    """Pause the clock (e.g. waiting for parts or for the resident); the time left is kept.
+
+    The reason is typed by a person, or a system note (`cases.messages.note`) shown in the reader's language.
+    """
     reason = need_reason(reason)
     case = lock_case(case, expected_version=expected_version)
     require_state(case, {CaseState.IN_PROGRESS})

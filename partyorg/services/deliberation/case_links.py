@@ -17,6 +17,7 @@ from .topics import topic_create
 @transaction.atomic
 def case_send_to_deliberation(*, actor, case: Case, title: str | None = None) -> Topic:
     """Turn a case into a topic; a case in progress waits on it (held through the cases service)."""
+    from cases.messages import note
     from cases.services import case_hold
 
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
@@ -34,7 +35,7 @@ def case_send_to_deliberation(*, actor, case: Case, title: str | None = None) ->
         proposer_name=case.reporter_name,
     )
     if case.state == CaseState.IN_PROGRESS:
-        case_hold(case=case, actor=actor, reason=_("Sent to deliberation (topic %(id)d)") % {"id": topic.pk})
+        case_hold(case=case, actor=actor, reason=note("case_note.sent_to_deliberation", id=topic.pk))
         _event(topic, actor=actor, note=_("The case waits on this topic."), data={"case": case.pk, "held": True})
     return topic
 
