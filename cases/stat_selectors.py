@@ -16,6 +16,9 @@ from .models import Case, CaseCategory, CaseEvent, Department
 from .models.case import CLOCK_STATE_LIST, OPEN_STATE_LIST
 from .models.reference import localized_name
 
+# Ids per look-up: one array parameter on PostgreSQL; SQLite takes them as placeholders, kept under its bound.
+ID_CHUNK = 20000
+
 
 def rollup_events(start: int, end: int, *, actions: Iterable[str]) -> list[tuple]:
     """Events of the given actions with start < id <= end, as (id, case_id, action, to_level, data, created_at)."""
@@ -32,8 +35,8 @@ def rollup_case_facts(case_ids: Iterable[int]) -> dict:
 
     facts = {}
     ids = list(case_ids)
-    for start in range(0, len(ids), 5000):
-        rows = Case.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = Case.objects.filter(pk__any=ids[start : start + ID_CHUNK]).values_list(
             "pk", "region_code", "category_id", "channel", "created_at"
         )
         for pk, code, category_id, channel, created_at in rows:
@@ -45,9 +48,11 @@ def rollup_history(case_ids: Iterable[int], *, up_to: int, actions: Iterable[str
     """The given cases' events of the given actions with id <= up_to, in (case, id) order."""
     ids = list(case_ids)
     rows: list[tuple] = []
-    for start in range(0, len(ids), 5000):
+    for start in range(0, len(ids), ID_CHUNK):
         rows.extend(
-            CaseEvent.objects.filter(case_id__in=ids[start : start + 5000], id__lte=up_to, action__in=list(actions))
+            CaseEvent.objects.filter(
+                case_id__any=ids[start : start + ID_CHUNK], id__lte=up_to, action__in=list(actions)
+            )
             .order_by("case_id", "id")
             .values_list("id", "case_id", "action", "to_level", "data", "created_at")
         )
@@ -55,12 +60,18 @@ def rollup_history(case_ids: Iterable[int], *, up_to: int, actions: Iterable[str
 
 
 def clock_counts(
-    prefix: str, *, now: dt.datetime, child_length: int | None = None, category_ids: list[int] | None = None
+    prefix: str,
+    *,
+    now: dt.datetime,
+    child_length: int | None = None,
+    category_ids: list[int] | None = None,
+    with_total: bool = False,
 ) -> dict[str, dict[str, int]]:
     """Open cases past their deadline ("overdue") or past their reminder time only ("reminders"), by child place.
 
     Keyed by the child code (the first `child_length` digits), or by `prefix` when no length is given.
-    Cases whose place is the parent itself (shorter codes) are not children and are left out there.
+    Cases whose place is the parent itself (shorter codes) are not children and are left out there;
+    `with_total` adds the whole place's counts (children and parent alike) under `prefix`.
     """
     queryset = Case.objects.filter(state__in=OPEN_STATE_LIST, region_code__startswith=prefix).filter(
         Q(remind_at__lte=now) | Q(due_at__lte=now), state__in=CLOCK_STATE_LIST
@@ -80,7 +91,16 @@ def clock_counts(
         .annotate(**counts)
         .values_list("child", "overdue", "reminders")
     )
-    return {child: {"overdue": o, "reminders": r} for child, o, r in rows if len(child) == child_length}
+    result = {}
+    total = {"overdue": 0, "reminders": 0}
+    for child, overdue, reminders in rows:
+        total["overdue"] += overdue
+        total["reminders"] += reminders
+        if len(child) == child_length:
+            result[child] = {"overdue": overdue, "reminders": reminders}
+    if with_total:
+        result[prefix] = total
+    return result
 
 
 def open_case_points(prefix: str, *, now: dt.datetime, limit: int = 2000) -> list[dict]:

@@ -69,5 +69,6 @@ class AnyOf(Lookup):
 
 
 def install() -> None:
-    """Register the `any` lookup on integer fields (the ids among them)."""
+    """Register the `any` lookup on integer fields (the ids among them) and foreign keys."""
     models.IntegerField.register_lookup(AnyOf)
+    models.ForeignKey.register_lookup(AnyOf)

@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Texts that COPY's text format must escape: tabs, newlines, backslashes, the \N of NULL, quotes.
-AWKWARD = ["制表\t符", "换行\n第二行\r\n", "反斜杠 \\ 与 \\N", '引号 " \' ,', "", "表情 😀"]
+AWKWARD = ["制表\t符", "换行\n第二行\r\n", "反斜杠 \\ 与 \\N", "引号 \" ' ,", "", "表情 😀"]
 
 
 def test_rows_read_back_as_written():
@@ -53,3 +53,11 @@ def test_any_lookup_matches_in():
     assert sorted(User.objects.filter(pk__any=ids).values_list("pk", flat=True)) == sorted(ids)
     assert not User.objects.filter(pk__any=[]).exists()
     assert User.objects.exclude(pk__any=ids).filter(pk=users[2].pk).exists()
+
+
+def test_any_lookup_on_a_foreign_key():
+    users = UserFactory.create_batch(2)
+    now = timezone.now()
+    insert_rows(Notification, BULK_FIELDS, [(u.pk, "x", {}, "t", "", "", None, now) for u in users])
+    assert Notification.objects.filter(recipient_id__any=[users[0].pk]).count() == 1
+    assert Notification.objects.filter(recipient__any=[u.pk for u in users]).count() == 2
