@@ -11,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.utils import timezone
 
 from cases.stat_selectors import category_tree, clock_counts
@@ -19,25 +18,9 @@ from cases.stat_selectors import category_tree, clock_counts
 from ..models import MEASURE_FIELDS, REJECT_REASON_FIELDS, CaseRollup, SummonsRollup
 from .definitions import enough_sample, figure_values, open_now
 from .period import Period, bucket_start, buckets
+from .sql import as_day, category_where, child_depth, in_days, named, place_depth, place_where, select, sums
 
-DEPTH_AFTER = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 15, 15: 17}
 TOP_CATEGORIES = 10
-
-
-def place_depth(code: str) -> int:
-    return len(code) if code else 2
-
-
-def child_depth(code: str) -> int | None:
-    return DEPTH_AFTER.get(len(code))
-
-
-def code_range(code: str, depth: int) -> tuple[int, int]:
-    """The codes at `depth` that lie under the prefix, as a half-open integer range."""
-    if not code:
-        return 0, 10**depth
-    scale = 10 ** (depth - len(code))
-    return int(code) * scale, (int(code) + 1) * scale
 
 
 def category_filter(category_id: int | None) -> list[int]:
@@ -54,75 +37,61 @@ TREND_FIELDS = ("filed", "concluded", "top_grid", "top_community", "concluded_on
 SUMMONS_FIELDS = ("summoned", "checked_in_on_time", "checked_in_late")
 
 
-# The rollups are read with plain SQL: a dashboard sums some sixty measures in a dozen queries, and
-# building those aggregates through the ORM cost several times more than running them.
-
-
-def _place(code: str, depth: int, *, categories: list[int] | None = None) -> tuple[list[str], list]:
-    """WHERE clause and parameters for the rows stored at `depth` under the prefix (and these category keys)."""
-    low, high = code_range(code, depth)
-    where, params = ["depth = %s", "code >= %s", "code < %s"], [depth, low, high]
-    if categories is not None:
-        where.append(
-            f"category_id IN ({', '.join(['%s'] * len(categories))})" if len(categories) > 1 else "category_id = %s"
-        )
-        params += categories
-    return where, params
-
-
-def _sums(fields) -> list[str]:
-    """SUM of each field (NULL when there is no row)."""
-    quote = connection.ops.quote_name
-    return [f"CAST(SUM({quote(name)}) AS BIGINT)" for name in fields]
-
-
-def _select(
-    model, selects: list[str], where: list[str], params: list, *, key: str | tuple[str, list] | None = None
-) -> list[tuple]:
-    """Rows of (key, *selects); `key` is a column, or an expression with its parameters, to group by."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    key_sql, key_params = (key, []) if isinstance(key, str) or key is None else key
-    columns = ([key_sql] if key_sql else []) + selects
-    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(where)}"
-    if key_sql:
-        sql += " GROUP BY 1"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*key_params, *params])
-        return cursor.fetchall()
-
-
-def _named(fields, values) -> dict[str, int]:
-    return {name: int(value or 0) for name, value in zip(fields, values, strict=True)}
-
-
-def _in_days(where: list[str], params: list, start: dt.date, end: dt.date) -> tuple[list[str], list]:
-    return [*where, "day >= %s", "day <= %s"], [*params, start, end]
-
-
-def _day(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite returns text
-
-
 def measures(code: str, start: dt.date, end: dt.date, *, category_id: int | None = None) -> dict[str, int]:
     """The measures of a place summed over [start, end]."""
-    where, params = _place(code, place_depth(code), categories=category_filter(category_id))
-    selects = _sums(MEASURE_FIELDS)
-    (row,) = _select(CaseRollup, selects, *_in_days(where, params, start, end))
-    return _named(MEASURE_FIELDS, row)
+    where, params = place_where(code, place_depth(code), categories=category_filter(category_id))
+    selects = sums(MEASURE_FIELDS)
+    (row,) = select(CaseRollup, selects, *in_days(where, params, start, end))
+    return named(MEASURE_FIELDS, row)
 
 
 def open_counts(code: str, *, category_id: int | None = None, by_child: bool = False) -> dict[str, int]:
     """Open cases now (as of the rollups), for the place or per child code."""
+    own, children_ = open_counts_both(code, category_id=category_id, with_children=by_child)
+    return children_ if by_child else {code: own}
+
+
+def open_counts_both(
+    code: str, *, category_id: int | None = None, with_children: bool = True
+) -> tuple[int, dict[str, int]]:
+    """Open cases now of the place and of each child, in one query over the rows of both depths."""
     categories = category_filter(category_id)
-    selects = _sums(OPEN_FIELDS)
-    if not by_child:
-        (row,) = _select(CaseRollup, selects, *_place(code, place_depth(code), categories=categories))
-        return {code: open_now(_named(OPEN_FIELDS, row))}
+    own_where, own_params = place_where(code, place_depth(code))
+    parts, params = [" AND ".join(own_where)], [*own_params]
+    depth = child_depth(code) if with_children else None
+    if depth is not None:
+        child_where, child_params = place_where(code, depth)
+        parts.append(" AND ".join(child_where))
+        params += child_params
+    where, category_params = category_where(categories)
+    rows = select(
+        CaseRollup,
+        sums(OPEN_FIELDS),
+        [f"({' OR '.join(f'({part})' for part in parts)})", *where],
+        [*params, *category_params],
+        key="depth, code",
+        key_count=2,
+    )
+    own, by_child = 0, {}
+    for row_depth, number, *values in rows:
+        count = open_now(named(OPEN_FIELDS, values))
+        if row_depth == place_depth(code):
+            own += count
+        else:
+            by_child[str(number)] = count
+    return own, by_child
+
+
+def live_counts(
+    code: str, *, now: dt.datetime, category_id: int | None = None
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Overdue and reminder-due cases now, of the place and per child, from one query of the case table."""
+    categories = None if category_id is None else category_filter(category_id)
     depth = child_depth(code)
     if depth is None:
-        return {}
-    rows = _select(CaseRollup, selects, *_place(code, depth, categories=categories), key="code")
-    return {str(number): open_now(_named(OPEN_FIELDS, values)) for number, *values in rows}
+        return clock_counts(code, now=now, category_ids=categories)[code], {}
+    by_child = clock_counts(code, now=now, child_length=depth, category_ids=categories, with_total=True)
+    return by_child.pop(code), by_child
 
 
 @dataclass
@@ -139,17 +108,28 @@ class Summary:
     enough_sample: bool = False
 
 
-def summary(code: str, period: Period, *, category_id: int | None = None, now: dt.datetime | None = None) -> Summary:
-    """Headline figures of a place for the period, with the previous period of the same length."""
+def summary(
+    code: str,
+    period: Period,
+    *,
+    category_id: int | None = None,
+    now: dt.datetime | None = None,
+    open_now_: int | None = None,
+    live: dict[str, int] | None = None,
+) -> Summary:
+    """Headline figures of a place for the period, with the previous period of the same length.
+
+    `open_now_` and `live` (overdue and reminders) are read here unless the caller has them already.
+    """
     now = now or timezone.now()
     before = period.previous()
     categories = category_filter(category_id)
     # This period and the previous one in one pass over the rows of both, split by a GROUP BY.
-    selects = _sums(MEASURE_FIELDS)
-    where, params = _in_days(*_place(code, place_depth(code), categories=categories), before.start, period.end)
+    selects = sums(MEASURE_FIELDS)
+    where, params = in_days(*place_where(code, place_depth(code), categories=categories), before.start, period.end)
     halves = {
-        bool(is_current): _named(MEASURE_FIELDS, values)
-        for is_current, *values in _select(CaseRollup, selects, where, params, key=("day >= %s", [period.start]))
+        bool(is_current): named(MEASURE_FIELDS, values)
+        for is_current, *values in select(CaseRollup, selects, where, params, key=("day >= %s", [period.start]))
     }
     empty = dict.fromkeys(MEASURE_FIELDS, 0)
     current, previous = halves.get(True, empty), halves.get(False, dict(empty))
@@ -157,30 +137,43 @@ def summary(code: str, period: Period, *, category_id: int | None = None, now: d
     result.figures = figure_values(current)
     result.previous_figures = figure_values(previous)
     result.enough_sample = enough_sample(current)
-    result.open_now = open_counts(code, category_id=category_id)[code]
-    live_categories = None if category_id is None else categories
-    live = clock_counts(code, now=now, category_ids=live_categories)[code]
+    if open_now_ is None:
+        open_now_ = open_counts(code, category_id=category_id)[code]
+    result.open_now = open_now_
+    if live is None:
+        live = clock_counts(code, now=now, category_ids=None if category_id is None else categories)[code]
     result.overdue_now, result.reminders_due = live["overdue"], live["reminders"]
     return result
 
 
 def children(
-    code: str, period: Period, *, category_id: int | None = None, now: dt.datetime | None = None
+    code: str,
+    period: Period,
+    *,
+    category_id: int | None = None,
+    now: dt.datetime | None = None,
+    opened: dict[str, int] | None = None,
+    live: dict[str, dict[str, int]] | None = None,
 ) -> list[dict]:
-    """One row per child place with data: its code, measures, figures, open and overdue counts."""
+    """One row per child place with data: its code, measures, figures, open and overdue counts.
+
+    `opened` and `live` (per child) are read here unless the caller has them already.
+    """
     depth = child_depth(code)
     if depth is None:
         return []
     now = now or timezone.now()
     categories = category_filter(category_id)
-    selects = _sums(MEASURE_FIELDS)
-    where, params = _in_days(*_place(code, depth, categories=categories), period.start, period.end)
+    selects = sums(MEASURE_FIELDS)
+    where, params = in_days(*place_where(code, depth, categories=categories), period.start, period.end)
     grouped = {
-        str(number): _named(MEASURE_FIELDS, values)
-        for number, *values in _select(CaseRollup, selects, where, params, key="code")
+        str(number): named(MEASURE_FIELDS, values)
+        for number, *values in select(CaseRollup, selects, where, params, key="code")
     }
-    opened = open_counts(code, category_id=category_id, by_child=True)
-    live = clock_counts(code, now=now, child_length=depth, category_ids=None if category_id is None else categories)
+    if opened is None:
+        opened = open_counts(code, category_id=category_id, by_child=True)
+    if live is None:
+        live = live_counts(code, now=now, category_id=category_id)[1]
     result = []
     for child in sorted(set(grouped) | set(opened) | set(live)):
         row = empty_child_row(child)
@@ -222,11 +215,11 @@ def _series(by_day: dict[dt.date, dict[str, int]], period: Period) -> dict[dt.da
 def trend(code: str, period: Period, *, category_id: int | None = None) -> dict:
     """Filed and concluded cases per day, week or month, beside the previous period of the same length."""
     before = period.previous()
-    selects = _sums(TREND_FIELDS)
+    selects = sums(TREND_FIELDS)
     # One pass over both periods, split by day afterwards.
-    place = _place(code, place_depth(code), categories=category_filter(category_id))
-    rows = _select(CaseRollup, selects, *_in_days(*place, before.start, period.end), key="day")
-    by_day = {_day(day): _named(TREND_FIELDS, values) for day, *values in rows}
+    place = place_where(code, place_depth(code), categories=category_filter(category_id))
+    rows = select(CaseRollup, selects, *in_days(*place, before.start, period.end), key="day")
+    by_day = {as_day(day): named(TREND_FIELDS, values) for day, *values in rows}
     current = _series(by_day, period)
     previous = _series(by_day, before)
     points = []
@@ -250,13 +243,13 @@ def categories(code: str, period: Period, *, category_id: int | None = None) -> 
     """Cases filed by category in the period: the ten largest, and the rest together."""
     tree = category_tree()
     keys = category_filter(category_id) if category_id is not None else None
-    where, params = _in_days(*_place(code, place_depth(code), categories=keys), period.start, period.end)
+    where, params = in_days(*place_where(code, place_depth(code), categories=keys), period.start, period.end)
     if not keys:
         where.append("category_id <> 0")
-    selects = _sums(("filed", "concluded"))
+    selects = sums(("filed", "concluded"))
     grouped = {
-        pk: _named(("filed", "concluded"), values)
-        for pk, *values in _select(CaseRollup, selects, where, params, key="category_id")
+        pk: named(("filed", "concluded"), values)
+        for pk, *values in select(CaseRollup, selects, where, params, key="category_id")
     }
     ordered = sorted(grouped.items(), key=lambda item: (-item[1]["filed"], item[0]))
     result = [
@@ -285,11 +278,11 @@ def summons_by_department(code: str, period: Period) -> list[dict]:
     """Departments summoned in the period with their on-time and late check-ins, the latest first."""
     from cases.stat_selectors import department_names
 
-    where, params = _in_days(*_place(code, place_depth(code)), period.start, period.end)
-    selects = _sums(SUMMONS_FIELDS)
+    where, params = in_days(*place_where(code, place_depth(code)), period.start, period.end)
+    selects = sums(SUMMONS_FIELDS)
     grouped = {
-        pk: _named(SUMMONS_FIELDS, values)
-        for pk, *values in _select(SummonsRollup, selects, where, params, key="department_id")
+        pk: named(SUMMONS_FIELDS, values)
+        for pk, *values in select(SummonsRollup, selects, where, params, key="department_id")
     }
     names = department_names(grouped)
     result = [{"department_id": pk, "name": names.get(pk, "?"), **values} for pk, values in grouped.items()]
