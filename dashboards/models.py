@@ -75,8 +75,8 @@ def _measure(label: str) -> models.BigIntegerField:
     return models.BigIntegerField(label, default=0)
 
 
-class CaseRollup(models.Model):
-    """The case figures of one place, one local day and one leaf category (0: all categories)."""
+class CaseMeasures(models.Model):
+    """The key and the additive measures shared by the daily and the monthly case rollups."""
 
     depth = models.PositiveSmallIntegerField(_("code length"))
     code = models.BigIntegerField(_("region code"))
@@ -136,6 +136,13 @@ class CaseRollup(models.Model):
     checked_in_late = _measure(_("late check-ins"))
 
     class Meta:
+        abstract = True
+
+
+class CaseRollup(CaseMeasures):
+    """The case figures of one place, one local day and one leaf category (0: all categories)."""
+
+    class Meta:
         verbose_name = _("case rollup")
         verbose_name_plural = _("case rollups")
         constraints = [
@@ -148,6 +155,28 @@ class CaseRollup(models.Model):
                 fields=["depth", "code", "day"],
                 include=["category_id", "filed", "concluded"],
                 name="caserollup_place_day",
+            ),
+        ]
+
+
+class CaseRollupMonth(CaseMeasures):
+    """The daily rows of one finished calendar month summed, keyed by the month's first day in `day`.
+
+    Written once a month ends (see dashboards.rollup.months) and kept current after that by the job,
+    so a period of many months reads a row per month instead of one per day.
+    """
+
+    class Meta:
+        verbose_name = _("monthly case rollup")
+        verbose_name_plural = _("monthly case rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["depth", "category_id", "code", "day"], name="caserollupmonth_key"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["depth", "code", "day"],
+                include=["category_id", "filed", "concluded"],
+                name="caserollupmonth_place_day",
             ),
         ]
 
@@ -178,6 +207,8 @@ class RollupState(models.Model):
     last_event_id = models.BigIntegerField(default=0)
     # When the job last moved the watermark: every event committed before then is counted ("数据截至").
     updated_at = models.DateTimeField(null=True, blank=True)
+    # The last day of the last month summed into the monthly rollups (none yet: empty).
+    months_through = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup watermark")

@@ -15,8 +15,9 @@ from cases.models import CaseCategory
 from dashboards.figures import compute
 from dashboards.figures.definitions import figure_values
 from dashboards.figures.period import Period
-from dashboards.models import MEASURE_FIELDS, CaseRollup, RollupState, SummonsRollup
+from dashboards.models import MEASURE_FIELDS, CaseRollup, CaseRollupMonth, RollupState, SummonsRollup
 from dashboards.rollup.job import rebuild_rollups, run_rollup
+from dashboards.rollup.months import last_finished_day
 from dashboards.rollup.writer import SUMMONS_FIELDS
 from grids.services import region_recode
 from tests.dashboard_direct import direct_measures, direct_open
@@ -91,16 +92,51 @@ def test_rollups_agree_with_a_direct_count(case_world, seed):
     codes = [code for code in codes if code != t.grid_a2.code] + [moved.code]
     _check_everything(codes)
 
+    # Finished months are summed into monthly rows, which are their days' rows added up.
+    before, months = _stored(), _stored_months()
+    assert months, "the histories span a finished month"
+    assert months == _months_from_days()
+    assert RollupState.objects.get(name="cases").months_through == last_finished_day(today)
+
     # A rebuild from the whole log gives the same rows; so do many small batches.
-    before = _stored()
     rebuild_rollups()
-    assert _stored() == before
-    CaseRollup.objects.all().delete()
-    SummonsRollup.objects.all().delete()
-    RollupState.objects.filter(name="cases").update(last_event_id=0)
+    assert (_stored(), _stored_months()) == (before, months)
+    _clear(months_through=None)
     result = run_rollup(span=7)
     assert result.batches > 10
-    assert _stored() == before
+    assert (_stored(), _stored_months()) == (before, months)
+
+    # Changes counted after their month was summed reach its monthly rows through the job: with the
+    # months marked as summed before a single event is counted, the job alone must write them all.
+    _clear(months_through=last_finished_day(today))
+    run_rollup(span=50)
+    assert (_stored(), _stored_months()) == (before, months)
+
+
+def _clear(*, months_through: dt.date | None) -> None:
+    CaseRollup.objects.all().delete()
+    CaseRollupMonth.objects.all().delete()
+    SummonsRollup.objects.all().delete()
+    RollupState.objects.filter(name="cases").update(last_event_id=0, months_through=months_through)
+
+
+def _stored_months() -> list[tuple]:
+    rows = CaseRollupMonth.objects.values_list("depth", "code", "day", "category_id", *MEASURE_FIELDS)
+    return sorted(row for row in rows if any(row[4:]))
+
+
+def _months_from_days() -> list[tuple]:
+    """The daily rows of the finished months added up by month, in Python."""
+    through = RollupState.objects.get(name="cases").months_through
+    sums: dict[tuple, list[int]] = {}
+    rows = CaseRollup.objects.filter(day__lte=through).values_list(
+        "depth", "code", "day", "category_id", *MEASURE_FIELDS
+    )
+    for depth, code, day, category_id, *values in rows:
+        total = sums.setdefault((depth, code, day.replace(day=1), category_id), [0] * len(values))
+        for index, value in enumerate(values):
+            total[index] += value
+    return sorted((*key, *values) for key, values in sums.items() if any(values))
 
 
 def _stored() -> list[tuple]:

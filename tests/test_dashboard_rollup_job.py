@@ -133,8 +133,8 @@ def test_a_failure_inside_a_batch_changes_nothing(case_world, monkeypatch):
         file_case(w, title=f"事件{number}")
     real = job.write_deltas
 
-    def write_then_fail(deltas):
-        real(deltas)
+    def write_then_fail(deltas, **options):
+        real(deltas, **options)
         raise RuntimeError("the worker died here")
 
     monkeypatch.setattr(job, "write_deltas", write_then_fail)

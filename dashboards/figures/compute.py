@@ -15,10 +15,22 @@ from django.utils import timezone
 
 from cases.stat_selectors import category_tree, clock_counts
 
-from ..models import MEASURE_FIELDS, REJECT_REASON_FIELDS, CaseRollup, SummonsRollup
+from ..models import MEASURE_FIELDS, REJECT_REASON_FIELDS, SummonsRollup
 from .definitions import enough_sample, figure_values, open_now
 from .period import Period, bucket_start, buckets
-from .sql import as_day, category_where, child_depth, in_days, named, place_depth, place_where, select, sums
+from .sql import (
+    ALL_TIME,
+    as_day,
+    category_where,
+    child_depth,
+    in_days,
+    named,
+    place_depth,
+    place_where,
+    select,
+    select_span,
+    sums,
+)
 
 TOP_CATEGORIES = 10
 
@@ -40,8 +52,7 @@ SUMMONS_FIELDS = ("summoned", "checked_in_on_time", "checked_in_late")
 def measures(code: str, start: dt.date, end: dt.date, *, category_id: int | None = None) -> dict[str, int]:
     """The measures of a place summed over [start, end]."""
     where, params = place_where(code, place_depth(code), categories=category_filter(category_id))
-    selects = sums(MEASURE_FIELDS)
-    (row,) = select(CaseRollup, selects, *in_days(where, params, start, end))
+    (row,) = select_span(MEASURE_FIELDS, where, params, [(start, end)])
     return named(MEASURE_FIELDS, row)
 
 
@@ -64,11 +75,11 @@ def open_counts_both(
         parts.append(" AND ".join(child_where))
         params += child_params
     where, category_params = category_where(categories)
-    rows = select(
-        CaseRollup,
-        sums(OPEN_FIELDS),
+    rows = select_span(
+        OPEN_FIELDS,
         [f"({' OR '.join(f'({part})' for part in parts)})", *where],
         [*params, *category_params],
+        [ALL_TIME],
         key="depth, code",
         key_count=2,
     )
@@ -125,12 +136,9 @@ def summary(
     before = period.previous()
     categories = category_filter(category_id)
     # This period and the previous one in one pass over the rows of both, split by a GROUP BY.
-    selects = sums(MEASURE_FIELDS)
-    where, params = in_days(*place_where(code, place_depth(code), categories=categories), before.start, period.end)
-    halves = {
-        bool(is_current): named(MEASURE_FIELDS, values)
-        for is_current, *values in select(CaseRollup, selects, where, params, key=("day >= %s", [period.start]))
-    }
+    where, params = place_where(code, place_depth(code), categories=categories)
+    rows = select_span(MEASURE_FIELDS, where, params, [before.span, period.span], key=("day >= %s", [period.start]))
+    halves = {bool(is_current): named(MEASURE_FIELDS, values) for is_current, *values in rows}
     empty = dict.fromkeys(MEASURE_FIELDS, 0)
     current, previous = halves.get(True, empty), halves.get(False, dict(empty))
     result = Summary(code=code, period=period, measures=current, previous=previous)
@@ -164,11 +172,10 @@ def children(
         return []
     now = now or timezone.now()
     categories = category_filter(category_id)
-    selects = sums(MEASURE_FIELDS)
-    where, params = in_days(*place_where(code, depth, categories=categories), period.start, period.end)
+    where, params = place_where(code, depth, categories=categories)
     grouped = {
         str(number): named(MEASURE_FIELDS, values)
-        for number, *values in select(CaseRollup, selects, where, params, key="code")
+        for number, *values in select_span(MEASURE_FIELDS, where, params, [period.span], key="code")
     }
     if opened is None:
         opened = open_counts(code, category_id=category_id, by_child=True)
@@ -215,10 +222,11 @@ def _series(by_day: dict[dt.date, dict[str, int]], period: Period) -> dict[dt.da
 def trend(code: str, period: Period, *, category_id: int | None = None) -> dict:
     """Filed and concluded cases per day, week or month, beside the previous period of the same length."""
     before = period.previous()
-    selects = sums(TREND_FIELDS)
-    # One pass over both periods, split by day afterwards.
-    place = place_where(code, place_depth(code), categories=category_filter(category_id))
-    rows = select(CaseRollup, selects, *in_days(*place, before.start, period.end), key="day")
+    # One pass over both periods, split by day afterwards; monthly rows only where the buckets are months.
+    where, params = place_where(code, place_depth(code), categories=category_filter(category_id))
+    rows = select_span(
+        TREND_FIELDS, where, params, [before.span, period.span], key="day", months=period.granularity == "month"
+    )
     by_day = {as_day(day): named(TREND_FIELDS, values) for day, *values in rows}
     current = _series(by_day, period)
     previous = _series(by_day, before)
@@ -243,13 +251,12 @@ def categories(code: str, period: Period, *, category_id: int | None = None) -> 
     """Cases filed by category in the period: the ten largest, and the rest together."""
     tree = category_tree()
     keys = category_filter(category_id) if category_id is not None else None
-    where, params = in_days(*place_where(code, place_depth(code), categories=keys), period.start, period.end)
+    where, params = place_where(code, place_depth(code), categories=keys)
     if not keys:
         where.append("category_id <> 0")
-    selects = sums(("filed", "concluded"))
     grouped = {
         pk: named(("filed", "concluded"), values)
-        for pk, *values in select(CaseRollup, selects, where, params, key="category_id")
+        for pk, *values in select_span(("filed", "concluded"), where, params, [period.span], key="category_id")
     }
     ordered = sorted(grouped.items(), key=lambda item: (-item[1]["filed"], item[0]))
     result = [

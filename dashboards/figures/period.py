@@ -29,6 +29,10 @@ class Period:
     end: dt.date  # last day, inclusive
 
     @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.start, self.end
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 

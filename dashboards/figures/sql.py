@@ -84,3 +84,85 @@ def in_days(where: list[str], params: list, start: dt.date, end: dt.date) -> tup
 
 def as_day(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite returns text
+
+
+# ---------------------------------------------------------------------- daily and monthly rows
+
+Span = tuple[dt.date, dt.date]  # first and last day, inclusive
+ALL_TIME: Span = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+KEY_COLUMNS = ("depth", "code", "day", "category_id")
+
+
+def months_through() -> dt.date | None:
+    """The last day summed into the monthly rollups (None: none yet)."""
+    from ..models import RollupState
+
+    return RollupState.objects.filter(name="cases").values_list("months_through", flat=True).first()
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def split_span(span: Span, through: dt.date | None) -> tuple[list[Span], Span | None]:
+    """The day ranges of a span read from the daily rows, and the range of month starts read from the
+    monthly rows: the whole months inside the span that are summed (ending on or before `through`)."""
+    start, end = span
+    if through is None:
+        return [span], None
+    first = start if start.day == 1 else _month_after(start)
+    limit = min(end, through)
+    # The last whole month ending on or before the limit.
+    last_end = (
+        limit if _month_after(limit) - dt.timedelta(days=1) == limit else limit.replace(day=1) - dt.timedelta(days=1)
+    )
+    if first > last_end:
+        return [span], None
+    days = []
+    if start < first:
+        days.append((start, first - dt.timedelta(days=1)))
+    if last_end < end:
+        days.append((last_end + dt.timedelta(days=1), end))
+    return days, (first, last_end.replace(day=1))
+
+
+def select_span(
+    fields,
+    where: list[str],
+    params: list,
+    spans: list[Span],
+    *,
+    key: str | tuple[str, list] | None = None,
+    key_count: int = 1,
+    months: bool = True,
+) -> list[tuple]:
+    """Sums of the case rollup fields over the days of the spans, as `select` does over CaseRollup, reading
+    the monthly rows for the whole months that are summed (`months=False`: daily rows only)."""
+    from ..models import CaseRollup, CaseRollupMonth
+
+    through = months_through() if months else None
+    day_ranges: list[Span] = []
+    month_ranges: list[Span] = []
+    for span in spans:
+        days, whole = split_span(span, through)
+        day_ranges += days
+        if whole:
+            month_ranges.append(whole)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in dict.fromkeys([*KEY_COLUMNS, *fields]))
+    parts, inner_params = [], []
+    for model, ranges in ((CaseRollup, day_ranges), (CaseRollupMonth, month_ranges)):
+        if not ranges:
+            continue
+        within = " OR ".join(["(day >= %s AND day <= %s)"] * len(ranges))
+        table = quote(model._meta.db_table)
+        parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} AND ({within})")
+        inner_params += [*params, *(day for span in ranges for day in span)]
+    key_sql, key_params = (key, []) if isinstance(key, str) or key is None else key
+    selected = ([key_sql] if key_sql else []) + sums(fields)
+    sql = f"SELECT {', '.join(selected)} FROM ({' UNION ALL '.join(parts)}) AS r"
+    if key_sql:
+        sql += " GROUP BY " + ", ".join(str(index) for index in range(1, key_count + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*key_params, *inner_params])
+        return cursor.fetchall()

@@ -25,9 +25,10 @@ from cases.workcal import WorkingTime
 
 from ..models import RollupState
 from .deltas import COUNTED_ACTIONS, HISTORY_ACTIONS, NEEDS_HISTORY, Event, event_deltas
+from .months import sum_finished_months
+from .state import STATE_NAME, locked_state
 from .writer import write_deltas
 
-STATE_NAME = "cases"
 BATCH_SPAN = 20000  # event ids per transaction
 LOCK_TIMEOUT_MS = 5000
 
@@ -50,15 +51,6 @@ class RollupResult:
         }
 
 
-def _locked_state() -> RollupState:
-    """The watermark row, locked for this transaction (created if a test flush removed it)."""
-    try:
-        return RollupState.objects.select_for_update().get(name=STATE_NAME)
-    except RollupState.DoesNotExist:
-        RollupState.objects.get_or_create(name=STATE_NAME)
-        return RollupState.objects.select_for_update().get(name=STATE_NAME)
-
-
 def safe_horizon() -> int | None:
     """The largest event id below which every event is committed; None when the lock could not be had."""
     from cases.models import CaseEvent
@@ -76,8 +68,10 @@ def safe_horizon() -> int | None:
         return None  # a long writer holds the table: try again next minute
 
 
-def _absorb(start: int, end: int, wt: WorkingTime) -> tuple[int, int]:
-    """Count the events with start < id <= end; returns (events counted, rollup rows touched)."""
+def _absorb(start: int, end: int, wt: WorkingTime, months_through: dt.date | None = None) -> tuple[int, int]:
+    """Count the events with start < id <= end; returns (events counted, rollup rows touched).
+
+    Changes to days up to `months_through` also go to their monthly rows (see .months)."""
     events = [Event(*row) for row in rollup_events(start, end, actions=COUNTED_ACTIONS)]
     if not events:
         return 0, 0
@@ -89,7 +83,7 @@ def _absorb(start: int, end: int, wt: WorkingTime) -> tuple[int, int]:
         for row in rollup_history(need, up_to=end, actions=HISTORY_ACTIONS):
             history[row[1]].append(Event(*row))
     deltas = event_deltas(events, facts, history, wt.minutes_between)
-    return len(events), write_deltas(deltas)
+    return len(events), write_deltas(deltas, months_through=months_through)
 
 
 def run_rollup(
@@ -107,17 +101,19 @@ def run_rollup(
         result.skipped = True
         return result
     wt = WorkingTime.load()
+    caught_up = False
     while max_batches is None or result.batches < max_batches:
         with transaction.atomic():
-            state = _locked_state()
+            state = locked_state()
             start = state.last_event_id
             result.watermark = start
             if start >= horizon:
                 state.updated_at = now or timezone.now()
                 state.save(update_fields=["updated_at"])
+                caught_up = True
                 break
             end = min(horizon, start + span)
-            counted, rows = _absorb(start, end, wt)
+            counted, rows = _absorb(start, end, wt, state.months_through)
             state.last_event_id = end
             state.updated_at = now or timezone.now()
             state.save(update_fields=["last_event_id", "updated_at"])
@@ -125,12 +121,15 @@ def run_rollup(
         result.rows += rows
         result.batches += 1
         result.watermark = end
+    if caught_up:
+        # Every event committed before the horizon is counted: months that have ended can be summed.
+        sum_finished_months(today=timezone.localdate(now) if now else None)
     return result
 
 
 def rebuild_rollups(*, span: int = 200000) -> RollupResult:
     """Recompute every rollup from the whole event log, in one transaction (readers see old or new, never half)."""
-    from ..models import CaseRollup, SummonsRollup
+    from ..models import CaseRollup, CaseRollupMonth, SummonsRollup
 
     # The horizon is read before the long transaction, so writers are blocked only for that instant;
     # events after it are absorbed by the next run of the job.
@@ -138,10 +137,11 @@ def rebuild_rollups(*, span: int = 200000) -> RollupResult:
     if horizon is None:
         return RollupResult(skipped=True)
     with transaction.atomic():
-        _locked_state()
+        locked_state()
         CaseRollup.objects.all().delete()
+        CaseRollupMonth.objects.all().delete()
         SummonsRollup.objects.all().delete()
-        RollupState.objects.filter(name=STATE_NAME).update(last_event_id=0)
+        RollupState.objects.filter(name=STATE_NAME).update(last_event_id=0, months_through=None)
         return run_rollup(span=span, horizon=horizon)
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import F
 
-from ..models import DEPTHS, MEASURE_FIELDS, CaseRollup, SummonsRollup
+from ..models import DEPTHS, MEASURE_FIELDS, CaseRollup, CaseRollupMonth, SummonsRollup
 from .writer import SUMMONS_FIELDS, upsert
 
 
@@ -40,4 +40,5 @@ def _move_model(model, key_field: str, measures: tuple[str, ...], old: str, new:
 def move_rollups(*, old_code: str, new_code: str, **kwargs) -> None:
     """Receiver of grids.signals.region_recoded (inside the re-coding transaction)."""
     _move_model(CaseRollup, "category_id", MEASURE_FIELDS, old_code, new_code)
+    _move_model(CaseRollupMonth, "category_id", MEASURE_FIELDS, old_code, new_code)
     _move_model(SummonsRollup, "department_id", SUMMONS_FIELDS, old_code, new_code)

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.db import connection
 
-from ..models import DEPTHS, MEASURE_FIELDS, CaseRollup, SummonsRollup
+from ..models import DEPTHS, MEASURE_FIELDS, CaseRollup, CaseRollupMonth, SummonsRollup
 from .deltas import Deltas
 
 SUMMONS_FIELDS = ("summoned", "checked_in_on_time", "checked_in_late")
@@ -89,11 +89,23 @@ def upsert(model, key_fields: tuple[str, ...], measures: tuple[str, ...], rows: 
     return len(items)
 
 
-def write_deltas(deltas: Deltas) -> int:
-    """Add a batch's changes to both tables; the caller holds the transaction. Returns rows touched."""
+def write_deltas(deltas: Deltas, *, months_through: dt.date | None = None) -> int:
+    """Add a batch's changes to the tables; the caller holds the transaction and the watermark's lock.
+
+    Changes to days up to `months_through` (months already summed) go to their monthly rows too.
+    Returns rows touched."""
     case_rows = expand(deltas.cases, all_key=0, measures=MEASURE_FIELDS)
     summons_rows = expand(deltas.summonses, all_key=None, measures=SUMMONS_FIELDS)
-    touched = upsert(CaseRollup, ("depth", "code", "day", "category_id"), MEASURE_FIELDS, case_rows)
+    keys = ("depth", "code", "day", "category_id")
+    touched = upsert(CaseRollup, keys, MEASURE_FIELDS, case_rows)
+    if months_through is not None:
+        late: dict[RowKey, list[int]] = {}
+        for (depth, code, day, key), values in case_rows.items():
+            if day <= months_through:
+                row = late.setdefault((depth, code, day.replace(day=1), key), [0] * len(values))
+                for index, value in enumerate(values):
+                    row[index] += value
+        touched += upsert(CaseRollupMonth, keys, MEASURE_FIELDS, late)
     touched += upsert(SummonsRollup, ("depth", "code", "day", "department_id"), SUMMONS_FIELDS, summons_rows)
     return touched
 
