@@ -75,6 +75,18 @@ def _measure(label: str) -> models.BigIntegerField:
     return models.BigIntegerField(label, default=0)
 
 
+def _case_key(prefix: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["depth", "category_id", "code", "day"], name=f"{prefix}_key")
+
+
+def _place_day_index(prefix: str) -> models.Index:
+    """Every category of a place and period (the categories panel): the key starts with the category, so
+    without this the whole depth is read; covering, it is an index-only scan."""
+    return models.Index(
+        fields=["depth", "code", "day"], include=["category_id", "filed", "concluded"], name=f"{prefix}_place_day"
+    )
+
+
 class CaseMeasures(models.Model):
     """The key and the additive measures shared by the daily and the monthly case rollups."""
 
@@ -145,18 +157,8 @@ class CaseRollup(CaseMeasures):
     class Meta:
         verbose_name = _("case rollup")
         verbose_name_plural = _("case rollups")
-        constraints = [
-            models.UniqueConstraint(fields=["depth", "category_id", "code", "day"], name="caserollup_key"),
-        ]
-        indexes = [
-            # Every category of a place and period (the categories panel): the key above starts with the
-            # category, so without this the whole depth is read; covering, it is an index-only scan.
-            models.Index(
-                fields=["depth", "code", "day"],
-                include=["category_id", "filed", "concluded"],
-                name="caserollup_place_day",
-            ),
-        ]
+        constraints = [_case_key("caserollup")]
+        indexes = [_place_day_index("caserollup")]
 
 
 class CaseRollupMonth(CaseMeasures):
@@ -169,16 +171,8 @@ class CaseRollupMonth(CaseMeasures):
     class Meta:
         verbose_name = _("monthly case rollup")
         verbose_name_plural = _("monthly case rollups")
-        constraints = [
-            models.UniqueConstraint(fields=["depth", "category_id", "code", "day"], name="caserollupmonth_key"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["depth", "code", "day"],
-                include=["category_id", "filed", "concluded"],
-                name="caserollupmonth_place_day",
-            ),
-        ]
+        constraints = [_case_key("caserollupmonth")]
+        indexes = [_place_day_index("caserollupmonth")]
 
 
 class SummonsRollup(models.Model):

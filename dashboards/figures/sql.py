@@ -64,13 +64,18 @@ def select(
     """Rows of (key, *selects); `key` is a column, or an expression with its parameters, to group by
     (or `key_count` comma-separated columns)."""
     table = connection.ops.quote_name(model._meta.db_table)
+    return _grouped(f"{table} WHERE {' AND '.join(where)}", params, selects, key, key_count)
+
+
+def _grouped(source: str, source_params: list, selects: list[str], key, key_count: int) -> list[tuple]:
+    """SELECT key, *selects FROM source, grouped by the key's columns when there is a key."""
     key_sql, key_params = (key, []) if isinstance(key, str) or key is None else key
     columns = ([key_sql] if key_sql else []) + selects
-    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {' AND '.join(where)}"
+    sql = f"SELECT {', '.join(columns)} FROM {source}"
     if key_sql:
         sql += " GROUP BY " + ", ".join(str(index) for index in range(1, key_count + 1))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*key_params, *params])
+        cursor.execute(sql, [*key_params, *source_params])
         return cursor.fetchall()
 
 
@@ -158,11 +163,4 @@ def select_span(
         table = quote(model._meta.db_table)
         parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} AND ({within})")
         inner_params += [*params, *(day for span in ranges for day in span)]
-    key_sql, key_params = (key, []) if isinstance(key, str) or key is None else key
-    selected = ([key_sql] if key_sql else []) + sums(fields)
-    sql = f"SELECT {', '.join(selected)} FROM ({' UNION ALL '.join(parts)}) AS r"
-    if key_sql:
-        sql += " GROUP BY " + ", ".join(str(index) for index in range(1, key_count + 1))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*key_params, *inner_params])
-        return cursor.fetchall()
+    return _grouped(f"({' UNION ALL '.join(parts)}) AS r", inner_params, sums(fields), key, key_count)
