@@ -8,11 +8,16 @@ from django.utils import timezone
 
 from . import compute
 from .period import Period
+from .sql import reading
 
 
 def case_panels(code: str, period: Period, *, category_id: int | None = None, now: dt.datetime | None = None) -> dict:
     """The case figures of a dashboard: headline, drill-down, trend, categories, channels, levels, summonses."""
-    now = now or timezone.now()
+    with reading():
+        return _case_panels(code, period, category_id=category_id, now=now or timezone.now())
+
+
+def _case_panels(code: str, period: Period, *, category_id: int | None, now: dt.datetime) -> dict:
     # The place's and its children's open and overdue counts share their queries.
     own_open, child_open = compute.open_counts_both(code, category_id=category_id)
     own_live, child_live = compute.live_counts(code, now=now, category_id=category_id)

@@ -6,6 +6,8 @@ building those aggregates through the ORM cost several times more than running t
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 
 from django.db import connection
@@ -98,11 +100,30 @@ ALL_TIME: Span = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
 KEY_COLUMNS = ("depth", "code", "day", "category_id")
 
 
+_READING: contextvars.ContextVar[list] = contextvars.ContextVar("rollup_reading")
+
+
 def months_through() -> dt.date | None:
-    """The last day summed into the monthly rollups (None: none yet)."""
+    """The last day summed into the monthly rollups (None: none yet), read once per `reading()`."""
     from ..models import RollupState
 
-    return RollupState.objects.filter(name="cases").values_list("months_through", flat=True).first()
+    held = _READING.get(None)
+    if held:
+        return held[0]
+    found = RollupState.objects.filter(name="cases").values_list("months_through", flat=True).first()
+    if held is not None:
+        held.append(found)
+    return found
+
+
+@contextlib.contextmanager
+def reading():
+    """The queries of one page read the same months: the summed months are looked up once."""
+    token = _READING.set([])
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def _month_after(day: dt.date) -> dt.date:
