@@ -177,11 +177,10 @@ def select_span(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in dict.fromkeys([*KEY_COLUMNS, *fields]))
     parts, inner_params = [], []
+    # One branch per range of days: a single range is an index condition, an OR of ranges is not.
     for model, ranges in ((CaseRollup, day_ranges), (CaseRollupMonth, month_ranges)):
-        if not ranges:
-            continue
-        within = " OR ".join(["(day >= %s AND day <= %s)"] * len(ranges))
         table = quote(model._meta.db_table)
-        parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} AND ({within})")
-        inner_params += [*params, *(day for span in ranges for day in span)]
+        for first, last in ranges:
+            parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} AND day >= %s AND day <= %s")
+            inner_params += [*params, first, last]
     return _grouped(f"({' UNION ALL '.join(parts)}) AS r", inner_params, sums(fields), key, key_count)

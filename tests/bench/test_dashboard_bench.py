@@ -220,7 +220,7 @@ def vacuum_analyze() -> float:
     with connection.cursor() as cursor:
         cursor.execute(
             "VACUUM (ANALYZE) cases_case, cases_caseevent, cases_summons, dashboards_caserollup,"
-            " dashboards_summonsrollup"
+            " dashboards_caserollupmonth, dashboards_summonsrollup"
         )
     return time.perf_counter() - started
 
