@@ -10,24 +10,16 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from grids.validators import id_check_char
 from imports import cells
 from imports.dates import to_date
 from imports.headers import BIRTH_DATE, GENDER, ID_NUMBER, NAME, PHONE, ROOM, Column, correct_mapping, match_headers
+from tests.imports_support import MAN, WOMAN
 
 
 @pytest.fixture(autouse=True)
 def chinese():
     with translation.override("zh-hans"):
         yield
-
-
-def with_check(body: str) -> str:
-    return body + id_check_char(body)
-
-
-MAN = with_check("64030219800517001")  # born 1980-05-17, 17th digit odd
-WOMAN = with_check("64030219800517002")
 
 
 # ---------------------------------------------------------------- headers

@@ -16,24 +16,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook
 
-from grids.validators import id_check_char
 from imports import cells
 from imports.dates import to_date
 from imports.errors import CellError
 from imports.reading import ImportFileError, open_table
+from tests.imports_support import MAN
 
 
 @pytest.fixture(autouse=True)
 def chinese():
     with translation.override("zh-hans"):
         yield
-
-
-def with_check(body: str) -> str:
-    return body + id_check_char(body)
-
-
-MAN = with_check("64030219800517001")  # born 1980-05-17, 17th digit odd
 
 
 def read(data, filename: str = "roster.csv"):
