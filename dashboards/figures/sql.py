@@ -106,11 +106,12 @@ _READING: contextvars.ContextVar[list] = contextvars.ContextVar("rollup_reading"
 def months_through() -> dt.date | None:
     """The last day summed into the monthly rollups (None: none yet), read once per `reading()`."""
     from ..models import RollupState
+    from ..rollup.state import STATE_NAME
 
     held = _READING.get(None)
     if held:
         return held[0]
-    found = RollupState.objects.filter(name="cases").values_list("months_through", flat=True).first()
+    found = RollupState.objects.filter(name=STATE_NAME).values_list("months_through", flat=True).first()
     if held is not None:
         held.append(found)
     return found
