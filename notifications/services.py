@@ -62,6 +62,18 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
     send_emails.delay(notification_ids)
 
 
+def _email_on_commit(email_ids: list[int]) -> None:
+    """Enqueue the e-mail copies once the caller's transaction commits, a task per EMAIL_TASK_SIZE ids.
+
+    robust: a broker that is down must not turn a committed change into an error page; the
+    notification itself is already saved and shown in the app.
+    """
+    for start in range(0, len(email_ids), EMAIL_TASK_SIZE):
+        transaction.on_commit(
+            functools.partial(_enqueue_emails, email_ids[start : start + EMAIL_TASK_SIZE]), robust=True
+        )
+
+
 def _what(title: str | Message) -> tuple[str, dict, str]:
     """(message id, parameters, text in the active language) of a message or of a plain title.
 
@@ -116,12 +128,7 @@ def notify(
 
     wanted = _email_wanted(recipients)
     email_ids = [row.pk for row in created if row.recipient_id in wanted]
-    for start in range(0, len(email_ids), EMAIL_TASK_SIZE):
-        # robust: a broker that is down must not turn a committed change into an error page; the
-        # notification itself is already saved and shown in the app.
-        transaction.on_commit(
-            functools.partial(_enqueue_emails, email_ids[start : start + EMAIL_TASK_SIZE]), robust=True
-        )
+    _email_on_commit(email_ids)
     return created
 
 
@@ -149,10 +156,7 @@ def notify_bulk(messages: Iterable[tuple[Iterable[int], Message, str, int]]) -> 
         batch_size=CREATE_BATCH_SIZE,
     )
     email_ids = [row.pk for row in emailed]
-    for start in range(0, len(email_ids), EMAIL_TASK_SIZE):
-        transaction.on_commit(
-            functools.partial(_enqueue_emails, email_ids[start : start + EMAIL_TASK_SIZE]), robust=True
-        )
+    _email_on_commit(email_ids)
     return len(rows)
 
 
