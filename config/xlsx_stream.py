@@ -5,14 +5,17 @@ database does. A worksheet is plain XML in a ZIP archive, and Python's ``zipfile
 archive to a stream that cannot seek (sizes go in data descriptors after each part), so each
 batch of rows is compressed and handed on at once; memory stays flat however many rows there
 are. Text goes in inline strings (never read as a formula), numbers as numbers, dates with a date
-format. Every cell passes ``config.exports.safe_cell`` first.
+format. Every cell passes ``config.exports.safe_cell`` first. A sheet may have a ``Layout``: column
+widths, and columns formatted as text ("@") so that what a user types there (an 18-digit ID number)
+stays text in Excel or WPS.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -67,7 +70,7 @@ SHEET_REL = (
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet{n}.xml"/>'
 )
-# Cell styles: 0 plain, 1 date, 2 date and time, 3 bold (the header row).
+# Cell styles: 0 plain, 1 date, 2 date and time, 3 bold (the header row), 4 text (number format "@").
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -78,20 +81,52 @@ STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-SHEET_HEAD = (
+TEXT_STYLE = ' s="4"'
+SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews><sheetData>'
+    '<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
 )
+SHEET_HEAD = SHEET_START + "<sheetData>"
 FROZEN_HEADER = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
 SHEET_TAIL = "</sheetData></worksheet>"
+DEFAULT_WIDTH = 9.140625  # Excel's own, in characters
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a sheet's columns look: ``widths`` (in characters, by column index; None or 0 for the default)
+    and ``text_columns``, the indexes of columns formatted as text, their empty cells included."""
+
+    widths: Sequence[float | None] = ()
+    text_columns: Collection[int] = ()
+
+    def cols_xml(self) -> str:
+        widths = {index: width for index, width in enumerate(self.widths) if width}
+        entries = []
+        for index in sorted(set(widths) | {index for index in self.text_columns if index >= 0}):
+            width = widths.get(index)
+            size = f'width="{width:g}" customWidth="1"' if width else f'width="{DEFAULT_WIDTH}"'
+            style = ' style="4"' if index in self.text_columns else ""
+            entries.append(f'<col min="{index + 1}" max="{index + 1}" {size}{style}/>')
+        return f"<cols>{''.join(entries)}</cols>" if entries else ""
+
+    def styles(self) -> list[str]:
+        """The style attribute of each column's cells, up to the last text column."""
+        text = {index for index in self.text_columns if index >= 0}
+        return [TEXT_STYLE if index in text else "" for index in range(max(text, default=-1) + 1)]
+
+
+# (title, header, rows) or (title, header, rows, layout)
+Sheet = tuple[str, Sequence, Iterable[Sequence]] | tuple[str, Sequence, Iterable[Sequence], Layout | None]
 
 
 class _Pipe:
@@ -153,10 +188,21 @@ def _row_xml(number: int, values: Sequence, style: str = "") -> str:
     return f'<row r="{number}">' + "".join([_cell(value, style) for value in values]) + "</row>"
 
 
-def xlsx_chunks(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> Iterator[bytes]:
-    """The bytes of a workbook with one sheet per (title, header, rows), as they are produced."""
+def _styled_row_xml(number: int, values: Sequence, styles: Sequence[str]) -> str:
+    cells = []
+    for index, value in enumerate(values):
+        style = styles[index] if index < len(styles) else ""
+        xml = _cell(value, style)
+        cells.append(f"<c{style}/>" if style and xml == "<c/>" else xml)
+    return f'<row r="{number}">' + "".join(cells) + "</row>"
+
+
+def xlsx_chunks(sheets: Sequence[Sheet]) -> Iterator[bytes]:
+    """The bytes of a workbook with one sheet per (title, header, rows) or (title, header, rows, layout),
+    as they are produced."""
     titles = []
-    for title, _header, _rows in sheets:
+    for sheet in sheets:
+        title = sheet[0]
         name = str(safe_cell(title) or "Sheet").lstrip("'")
         for char in "[]:*?/\\":
             name = name.replace(char, " ")
@@ -185,9 +231,13 @@ def xlsx_chunks(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> I
         )
         archive.writestr("xl/styles.xml", STYLES)
         yield pipe.drain()
-        for n, (_title, header, rows) in zip(numbers, sheets, strict=True):
+        for n, sheet in zip(numbers, sheets, strict=True):
+            header, rows = sheet[1], sheet[2]
+            layout = sheet[3] if len(sheet) > 3 and sheet[3] is not None else Layout()
+            styles = layout.styles()
             with archive.open(f"xl/worksheets/sheet{n}.xml", "w") as part:
-                part.write(SHEET_HEAD.format(pane=FROZEN_HEADER if header else "").encode())
+                start = SHEET_START.format(pane=FROZEN_HEADER if header else "")
+                part.write((start + layout.cols_xml() + "<sheetData>").encode())
                 number = 0
                 if header:
                     number = 1
@@ -195,7 +245,7 @@ def xlsx_chunks(sheets: Sequence[tuple[str, Sequence, Iterable[Sequence]]]) -> I
                 batch: list[str] = []
                 for row in rows:
                     number += 1
-                    batch.append(_row_xml(number, row))
+                    batch.append(_styled_row_xml(number, row, styles) if styles else _row_xml(number, row))
                     if len(batch) >= BATCH_ROWS:
                         part.write("".join(batch).encode())
                         batch.clear()

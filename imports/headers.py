@@ -38,6 +38,11 @@ class Column:
     label: str
     synonyms: tuple[str, ...] = ()
     required: bool = False
+    # For templates and exports: kept as text by spreadsheets (IDs, phones, room numbers), the values
+    # allowed (shown in the explanation sheet), and a line of help.
+    text: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
 
     def names(self) -> set[str]:
         return {normalize_header(name) for name in (self.key, str(self.label), *self.synonyms)} - {""}
@@ -190,6 +195,7 @@ ID_NUMBER = Column(
     gettext_lazy("ID number"),
     synonyms=("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "证件号"),
     required=True,
+    text=True,
 )
 GENDER = Column("gender", gettext_lazy("Gender"), synonyms=("性别",))
 BIRTH_DATE = Column("birth_date", gettext_lazy("Birth date"), synonyms=("出生日期", "出生年月日", "出生年月", "生日"))
@@ -197,7 +203,8 @@ PHONE = Column(
     "phone",
     gettext_lazy("Phone"),
     synonyms=("手机", "手机号", "手机号码", "联系电话", "电话", "电话号码", "联系方式"),
+    text=True,
 )
-BUILDING = Column("building", gettext_lazy("Building"), synonyms=("楼栋", "楼号", "楼栋号", "栋", "幢"))
-UNIT = Column("unit", gettext_lazy("Unit"), synonyms=("单元", "单元号"))
-ROOM = Column("room", gettext_lazy("Room"), synonyms=("房号", "门牌号", "室", "房间号", "户室号"))
+BUILDING = Column("building", gettext_lazy("Building"), synonyms=("楼栋", "楼号", "楼栋号", "栋", "幢"), text=True)
+UNIT = Column("unit", gettext_lazy("Unit"), synonyms=("单元", "单元号"), text=True)
+ROOM = Column("room", gettext_lazy("Room"), synonyms=("房号", "门牌号", "室", "房间号", "户室号"), text=True)
