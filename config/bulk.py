@@ -52,6 +52,46 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     return len(rows)
 
 
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Set `fields` of the rows with the given primary keys: rows are (pk, *values in the order of `fields`).
+
+    On PostgreSQL one ``UPDATE … FROM unnest(…)`` with one array per column; elsewhere ``bulk_update``.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    database = router.db_for_write(model)
+    connection = connections[database]
+    meta_fields = [model._meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        objects = []
+        for pk, *values in rows:
+            instance = model(pk=pk)
+            for meta_field, value in zip(meta_fields, values, strict=True):
+                setattr(instance, meta_field.attname, value)
+            objects.append(instance)
+        model.objects.using(database).bulk_update(objects, list(fields), batch_size=500)
+        return len(rows)
+    quote = connection.ops.quote_name
+    pk_field = model._meta.pk
+    columns = [pk_field, *meta_fields]
+    names = ", ".join(quote(f.column) for f in columns)
+    arrays = ", ".join(
+        f"%s::{f.target_field.db_type(connection) if f.is_relation else f.db_type(connection)}[]" for f in columns
+    )
+    sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in meta_fields)
+    table = quote(model._meta.db_table)
+    arrays = arrays.replace("bigserial", "bigint").replace("serial", "integer")
+    params = [[row[i] for row in rows] for i in range(len(columns))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names})"
+            f" WHERE {table}.{quote(pk_field.column)} = v.{quote(pk_field.column)}",
+            params,
+        )
+        return cursor.rowcount
+
+
 class AnyOf(Lookup):
     """`field__any=[…]`: the field's value is one of the list, the list sent as one array on PostgreSQL."""
 

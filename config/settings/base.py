@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cases",
     "volunteers",
     "dashboards",
+    "imports",
     "notifications",
     "config.apps.ProjectConfig",
 ]

@@ -1,0 +1,1 @@
+"""The steps of an import: start (file and columns), check (staging), apply, undo."""
