@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
@@ -45,7 +46,12 @@ class Column:
     help: str = ""
 
     def names(self) -> set[str]:
-        return {normalize_header(name) for name in (self.key, str(self.label), *self.synonyms)} - {""}
+        """The key, the label in Chinese and English (a template is Chinese whoever reads it), the synonyms."""
+        labels = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                labels.append(str(self.label))
+        return {normalize_header(name) for name in (self.key, *labels, *self.synonyms)} - {""}
 
 
 def column_letter(index: int) -> str:

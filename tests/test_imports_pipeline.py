@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grids.models import Household, Residence, Resident, Unit
+from grids.models import Household, Residence, Resident, Tag, Unit
 from imports.models import ApplyMode, ImportChange, ImportJob, JobState, RowStatus, StagedRow
 from imports.pipeline.check import check_job
 from imports.pipeline.jobs import begin_apply, run_apply, start_import, undo
@@ -131,3 +131,24 @@ def test_duplicate_keys_inside_the_file_make_both_rows_wrong(territory, users):
     job = checked(users.admin, lines)
     wrong = dict(StagedRow.objects.filter(job=job, status=RowStatus.WRONG).values_list("number", "errors"))
     assert set(wrong) == {2, 3} and "3" in wrong[2] and "2" in wrong[3]
+
+
+def test_an_export_imports_back_unchanged(territory, users):
+    from config.exports import csv_chunks
+    from imports.kinds import get_kind
+
+    kind = get_kind("residents")
+    territory.res_a2.tags.set([Tag.objects.create(slug="veteran", name="退役军人")])
+    rows = list(kind.export_rows(kind.export_queryset(users.admin), full=True))
+    assert len(rows) == Resident.objects.count()
+    data = b"".join(csv_chunks(kind.export_header(), rows))
+    job, found = start_import(user=users.admin, kind="residents", upload=SimpleUploadedFile("export.csv", data))
+    assert found.ok and not found.unknown, (found.errors, found.unknown)
+    job.state = JobState.CHECKING
+    job.save()
+    job = check_job(job)
+    assert (job.unchanged_rows, job.new_rows, job.changed_rows, job.wrong_rows) == (len(rows), 0, 0, 0), list(
+        StagedRow.objects.filter(job=job).values_list("errors", "before")
+    )
+    masked = list(kind.export_rows(kind.export_queryset(users.admin), full=False))
+    assert all("*" in row[1] for row in masked)
