@@ -109,6 +109,7 @@ class AnyOf(Lookup):
 
 
 def install() -> None:
-    """Register the `any` lookup on integer fields (the ids among them) and foreign keys."""
+    """Register the `any` lookup on integer fields (the ids among them), text fields and foreign keys."""
     models.IntegerField.register_lookup(AnyOf)
+    models.CharField.register_lookup(AnyOf)
     models.ForeignKey.register_lookup(AnyOf)

@@ -219,6 +219,8 @@ else:
     }
     CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# The queue of the import centre's checks and applies (tests give their worker a queue of its own).
+IMPORTS_QUEUE = env_str("GRIDGOV_IMPORTS_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -138,7 +138,7 @@ class ResidentsKind(RosterKind):
         number = take("id_number", cells.clean_id_number(raw.get("id_number")), required=True, label=ID_NUMBER.label)
         data["id_number"] = number
         row.key = number or ""
-        if number:
+        if number and (raw.get("gender") is not None or raw.get("birth_date") is not None):
             errors.extend(cells.id_agreement_errors(number, gender=raw.get("gender"), birth_date=raw.get("birth_date")))
         for column in (GENDER, BIRTH_DATE):
             if column.key in raw:
@@ -251,7 +251,7 @@ class ResidentsKind(RosterKind):
             data["household_id"] = households.get((data["unit_id"], room_key(data["room"])))
         existing = {
             values["id_number"]: values
-            for values in Resident.objects.filter(id_number__in=[row.key for row in rows]).values(
+            for values in Resident.objects.filter(id_number__any=[row.key for row in rows]).values(
                 "pk", "id_number", "household_id", "region_code", *WRITTEN
             )
         }

@@ -55,12 +55,12 @@ def _check_fresh(chunk) -> dict[int, dict]:
     new_keys = [data["id_number"] for _n, data, target, _b in chunk if target is None]
     stale = []
     if new_keys:
-        taken = set(Resident.objects.filter(id_number__in=new_keys).values_list("id_number", flat=True))
+        taken = set(Resident.objects.filter(id_number__any=new_keys).values_list("id_number", flat=True))
         stale += [n for n, data, target, _b in chunk if target is None and data["id_number"] in taken]
     targets = [target for _n, _d, target, _b in chunk if target is not None]
     current = {
         values["pk"]: values
-        for values in Resident.objects.filter(pk__in=targets).values("pk", "household_id", "region_code", *WRITTEN)
+        for values in Resident.objects.filter(pk__any=targets).values("pk", "household_id", "region_code", *WRITTEN)
     }
     tags = _tags(current) if targets else {}
     for number, data, target, before in chunk:
@@ -167,7 +167,7 @@ def apply_batch(job, chunk, tag_ids: dict[str, int]) -> int:
         rows.append((data["household_id"], data["region_code"], data["name"], data["id_number"], check.gender,
                      check.birth_date, *(data[name] for name in WRITTEN[1:]), now, now))  # fmt: skip
     insert_rows(Resident, fields, rows)
-    ids = dict(Resident.objects.filter(id_number__in=[d["id_number"] for _n, d in new]).values_list("id_number", "pk"))
+    ids = dict(Resident.objects.filter(id_number__any=[d["id_number"] for _n, d in new]).values_list("id_number", "pk"))
     moved_in = []  # (resident id, household id, region code, number)
     for number, data in new:
         pk = ids[data["id_number"]]

@@ -83,7 +83,8 @@ def check_job(job: ImportJob) -> ImportJob:
             done = 0
             for number, values in table.rows():
                 raw = {key: values[index] if index < len(values) else None for key, index in job.mapping.items()}
-                row = Pending(number=number, cells=[cell_text(value) for value in values], raw=raw)
+                texts = [value.strip() if type(value) is str else cell_text(value) for value in values]
+                row = Pending(number=number, cells=texts, raw=raw)
                 kind.clean(row, context)
                 batch.append(row)
                 if len(batch) >= kind.batch_size:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import zlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -110,7 +111,7 @@ def begin_check(job: ImportJob) -> None:
         raise ValidationError(mapping_of(job).errors)
     job.state, job.message, job.cancel_requested, job.done_rows = JobState.CHECKING, "", False, 0
     job.save(update_fields=["state", "message", "cancel_requested", "done_rows"])
-    transaction.on_commit(lambda: check_import.delay(job.pk))
+    transaction.on_commit(lambda: check_import.apply_async((job.pk,), queue=settings.IMPORTS_QUEUE))
 
 
 def request_cancel(job: ImportJob) -> None:
@@ -149,7 +150,7 @@ def begin_apply(job: ImportJob, *, mode: str, user) -> None:
         raise ValidationError(_("Nothing to apply: every correct row is already in the ledger as it is."))
     job.state, job.mode, job.applied_by, job.message = JobState.APPLYING, mode, user, ""
     job.save(update_fields=["state", "mode", "applied_by", "message"])
-    transaction.on_commit(lambda: apply_import.delay(job.pk))
+    transaction.on_commit(lambda: apply_import.apply_async((job.pk,), queue=settings.IMPORTS_QUEUE))
 
 
 def _lock(kind: str) -> None:
