@@ -64,8 +64,10 @@ def _excel_damage() -> str:
     )
 
 
-def clean_id_number(value) -> Result:
-    """An 18-character resident ID number (GB 11643), checked: format, birth date and check digit."""
+def clean_id_number(value, *, today: dt.date | None = None) -> Result:
+    """An 18-character resident ID number (GB 11643), checked: format, birth date and check digit.
+
+    ``today`` (the local date, for impossible birth dates) may be given once for a whole file."""
     if isinstance(value, CellError):
         return None, value.message
     if _blank(value):
@@ -76,14 +78,14 @@ def clean_id_number(value) -> Result:
         return None, _excel_damage()
     if isinstance(value, int) and not isinstance(value, bool):
         # Whole digits in the file: written by a program, not Excel; intact if they check out.
-        check = check_id_number(str(value))
+        check = check_id_number(str(value), today=today)
         return (check.number, None) if not check.errors else (None, _excel_damage())
     text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).upper()  # full-width digits, x → X
     if _SCIENTIFIC.match(text):
         return None, _excel_damage()
     if text.endswith(".0"):
         text = text[:-2]
-    check = check_id_number(text)
+    check = check_id_number(text, today=today)
     if check.errors:
         return None, " ".join(str(error) for error in check.errors)
     return check.number, None

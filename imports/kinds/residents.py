@@ -77,6 +77,7 @@ DEFAULTS = {"residency_type": "registered", "relation": "head", "ledger_colour":
 class Context:
     prefixes: list[str]
     tags: dict[str, str]  # name or slug (match key) → slug
+    today: dt.date
     estates: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # name key → (id, name)
     # estate id → building key → [(building id, number, region code)]
     buildings: dict[int, dict[str, list[tuple[int, str, str]]]] = field(default_factory=dict)
@@ -121,7 +122,7 @@ class ResidentsKind(RosterKind):
             tags[match_key(slug)] = slug
         prefixes = [p for p in job.allowed_prefixes if p.startswith(job.place_code) or job.place_code.startswith(p)]
         prefixes = [max(p, job.place_code, key=len) for p in prefixes]
-        return Context(prefixes=prefixes, tags=tags)
+        return Context(prefixes=prefixes, tags=tags, today=today())
 
     def clean(self, row: Pending, context: Context) -> None:
         raw, errors, data = row.raw, row.errors, {}
@@ -135,7 +136,12 @@ class ResidentsKind(RosterKind):
             return value
 
         data["name"] = take("name", cells.clean_text(raw.get("name")), required=True, label=NAME.label)
-        number = take("id_number", cells.clean_id_number(raw.get("id_number")), required=True, label=ID_NUMBER.label)
+        number = take(
+            "id_number",
+            cells.clean_id_number(raw.get("id_number"), today=context.today),
+            required=True,
+            label=ID_NUMBER.label,
+        )
         data["id_number"] = number
         row.key = number or ""
         if number and (raw.get("gender") is not None or raw.get("birth_date") is not None):
