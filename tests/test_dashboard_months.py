@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from dashboards.figures.sql import ALL_TIME, split_span
 from dashboards.models import MEASURE_FIELDS, CaseRollup, CaseRollupMonth, RollupState
@@ -72,3 +73,24 @@ def test_finished_months_are_summed_once():
     }
     assert stored == {D(2026, 10, 1): (5, 2, 6, 640302, 0), D(2026, 11, 1): (4, 1, 6, 640302, 0)}
     assert set(MEASURE_FIELDS) <= {f.name for f in CaseRollupMonth._meta.get_fields()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [30, 90, 365])
+def test_one_query_headline_and_trend_agree_with_the_separate_ones(days):
+    from dashboards.figures import compute
+    from dashboards.figures.period import make_period
+
+    today = D(2026, 11, 20)
+    CaseRollup.objects.bulk_create(
+        [_day_row(today - dt.timedelta(days=offset), offset % 7 + 1) for offset in range(0, 760, 3)]
+    )
+    sum_finished_months(today=today)
+    period = make_period("custom", (today - dt.timedelta(days=days - 1)).isoformat(), today.isoformat())
+    halves, trend = compute.summary_and_trend("640302", period)
+    if halves is None:  # SQLite, or weekly buckets: the separate queries are the only path
+        assert connection.vendor != "postgresql" or period.granularity == "week"
+        return
+    assert halves == compute._halves("640302", period, [0])
+    assert trend == compute.trend("640302", period)
+    assert sum(point["filed"] for point in trend["points"]) == halves[True]["filed"] > 0

@@ -21,13 +21,16 @@ def _case_panels(code: str, period: Period, *, category_id: int | None, now: dt.
     # The place's and its children's open and overdue counts share their queries.
     own_open, child_open = compute.open_counts_both(code, category_id=category_id)
     own_live, child_live = compute.live_counts(code, now=now, category_id=category_id)
-    head = compute.summary(code, period, category_id=category_id, now=now, open_now_=own_open, live=own_live)
+    halves, trend = compute.summary_and_trend(code, period, category_id=category_id)
+    head = compute.summary(
+        code, period, category_id=category_id, now=now, open_now_=own_open, live=own_live, halves_=halves
+    )
     return {
         "summary": head,
         "children": compute.children(
             code, period, category_id=category_id, now=now, opened=child_open, live=child_live
         ),
-        "trend": compute.trend(code, period, category_id=category_id),
+        "trend": trend or compute.trend(code, period, category_id=category_id),
         "categories": compute.categories(code, period, category_id=category_id),
         "channels": compute.channel_counts(head.measures),
         "levels": compute.level_counts(head.measures),

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
 
 from cases.stat_selectors import category_tree, clock_counts
@@ -127,18 +128,16 @@ def summary(
     now: dt.datetime | None = None,
     open_now_: int | None = None,
     live: dict[str, int] | None = None,
+    halves_: dict[bool, dict[str, int]] | None = None,
 ) -> Summary:
     """Headline figures of a place for the period, with the previous period of the same length.
 
-    `open_now_` and `live` (overdue and reminders) are read here unless the caller has them already.
+    `open_now_`, `live` (overdue and reminders) and `halves_` (the measures of this period and the
+    previous one, by `is_current`) are read here unless the caller has them already.
     """
     now = now or timezone.now()
-    before = period.previous()
     categories = category_filter(category_id)
-    # This period and the previous one in one pass over the rows of both, split by a GROUP BY.
-    where, params = place_where(code, place_depth(code), categories=categories)
-    rows = select_span(MEASURE_FIELDS, where, params, [before.span, period.span], key=("day >= %s", [period.start]))
-    halves = {bool(is_current): named(MEASURE_FIELDS, values) for is_current, *values in rows}
+    halves = halves_ if halves_ is not None else _halves(code, period, categories)
     empty = dict.fromkeys(MEASURE_FIELDS, 0)
     current, previous = halves.get(True, empty), halves.get(False, dict(empty))
     result = Summary(code=code, period=period, measures=current, previous=previous)
@@ -152,6 +151,46 @@ def summary(
         live = clock_counts(code, now=now, category_ids=None if category_id is None else categories)[code]
     result.overdue_now, result.reminders_due = live["overdue"], live["reminders"]
     return result
+
+
+def _halves(code: str, period: Period, categories: list[int]) -> dict[bool, dict[str, int]]:
+    """The measures of the period (True) and of the previous one (False), in one pass over the rows of both."""
+    where, params = place_where(code, place_depth(code), categories=categories)
+    rows = select_span(
+        MEASURE_FIELDS, where, params, [period.previous().span, period.span], key=("day >= %s", [period.start])
+    )
+    return {bool(is_current): named(MEASURE_FIELDS, values) for is_current, *values in rows}
+
+
+def summary_and_trend(
+    code: str, period: Period, *, category_id: int | None = None
+) -> tuple[dict[bool, dict[str, int]] | None, dict | None]:
+    """The headline's measures (as `_halves`) and the trend, from one query where they read the same rows.
+
+    They do when the trend's buckets are days or months (a week cuts across the monthly rows) and the
+    database has GROUPING SETS: one pass sums the rows both per day and per half. Otherwise (None, None).
+    """
+    if connection.vendor != "postgresql" or period.granularity == "week":
+        return None, None
+    where, params = place_where(code, place_depth(code), categories=category_filter(category_id))
+    split = f"day >= DATE '{period.start.isoformat()}'"  # a literal: GROUP BY must repeat the same expression
+    rows = select_span(
+        MEASURE_FIELDS,
+        where,
+        params,
+        [period.previous().span, period.span],
+        key=f"day, {split}",
+        months=period.granularity == "month",
+        group_by=f"GROUPING SETS ((day), ({split}))",
+    )
+    halves, by_day = {}, {}
+    positions = [MEASURE_FIELDS.index(name) for name in TREND_FIELDS]
+    for day, is_current, *values in rows:
+        if day is None:
+            halves[bool(is_current)] = named(MEASURE_FIELDS, values)
+        else:
+            by_day[as_day(day)] = {name: int(values[i] or 0) for name, i in zip(TREND_FIELDS, positions, strict=True)}
+    return halves, _trend_points(by_day, period)
 
 
 def children(
@@ -221,13 +260,21 @@ def _series(by_day: dict[dt.date, dict[str, int]], period: Period) -> dict[dt.da
 
 def trend(code: str, period: Period, *, category_id: int | None = None) -> dict:
     """Filed and concluded cases per day, week or month, beside the previous period of the same length."""
-    before = period.previous()
     # One pass over both periods, split by day afterwards; monthly rows only where the buckets are months.
     where, params = place_where(code, place_depth(code), categories=category_filter(category_id))
     rows = select_span(
-        TREND_FIELDS, where, params, [before.span, period.span], key="day", months=period.granularity == "month"
+        TREND_FIELDS,
+        where,
+        params,
+        [period.previous().span, period.span],
+        key="day",
+        months=period.granularity == "month",
     )
-    by_day = {as_day(day): named(TREND_FIELDS, values) for day, *values in rows}
+    return _trend_points({as_day(day): named(TREND_FIELDS, values) for day, *values in rows}, period)
+
+
+def _trend_points(by_day: dict[dt.date, dict[str, int]], period: Period) -> dict:
+    before = period.previous()
     current = _series(by_day, period)
     previous = _series(by_day, before)
     points = []

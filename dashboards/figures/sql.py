@@ -69,12 +69,16 @@ def select(
     return _grouped(f"{table} WHERE {' AND '.join(where)}", params, selects, key, key_count)
 
 
-def _grouped(source: str, source_params: list, selects: list[str], key, key_count: int) -> list[tuple]:
-    """SELECT key, *selects FROM source, grouped by the key's columns when there is a key."""
+def _grouped(
+    source: str, source_params: list, selects: list[str], key, key_count: int, group_by: str | None = None
+) -> list[tuple]:
+    """SELECT key, *selects FROM source, grouped by the key's columns when there is a key (or by `group_by`)."""
     key_sql, key_params = (key, []) if isinstance(key, str) or key is None else key
     columns = ([key_sql] if key_sql else []) + selects
     sql = f"SELECT {', '.join(columns)} FROM {source}"
-    if key_sql:
+    if group_by:
+        sql += " GROUP BY " + group_by
+    elif key_sql:
         sql += " GROUP BY " + ", ".join(str(index) for index in range(1, key_count + 1))
     with connection.cursor() as cursor:
         cursor.execute(sql, [*key_params, *source_params])
@@ -162,6 +166,7 @@ def select_span(
     key: str | tuple[str, list] | None = None,
     key_count: int = 1,
     months: bool = True,
+    group_by: str | None = None,
 ) -> list[tuple]:
     """Sums of the case rollup fields over the days of the spans, as `select` does over CaseRollup, reading
     the monthly rows for the whole months that are summed (`months=False`: daily rows only)."""
@@ -184,4 +189,4 @@ def select_span(
         for first, last in ranges:
             parts.append(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} AND day >= %s AND day <= %s")
             inner_params += [*params, first, last]
-    return _grouped(f"({' UNION ALL '.join(parts)}) AS r", inner_params, sums(fields), key, key_count)
+    return _grouped(f"({' UNION ALL '.join(parts)}) AS r", inner_params, sums(fields), key, key_count, group_by)
