@@ -96,13 +96,14 @@ def bucket_start(day: dt.date, granularity: str) -> dt.date:
 
 
 def buckets(period: Period) -> list[dt.date]:
-    """The first day of every trend bucket that meets the period, in order."""
+    """The first day of every trend bucket that meets the period, in order (one step per bucket)."""
     granularity = period.granularity
     found: list[dt.date] = []
-    day = period.start
-    while day <= period.end:
-        start = bucket_start(day, granularity)
-        if not found or found[-1] != start:
-            found.append(start)
-        day += dt.timedelta(days=1)
+    start = bucket_start(period.start, granularity)
+    while start <= period.end:
+        found.append(start)
+        if granularity == "month":
+            start = (start + dt.timedelta(days=32)).replace(day=1)
+        else:
+            start += dt.timedelta(days=7 if granularity == "week" else 1)
     return found
