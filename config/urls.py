@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("party/", include("partyorg.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

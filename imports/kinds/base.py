@@ -71,8 +71,17 @@ class RosterKind:
     def changes(self, data: dict, before: dict | None, *, user) -> list[Change]:
         raise NotImplementedError
 
+    def display_key(self, key: str) -> str:
+        """The natural key as the preview shows it (an identity number masked)."""
+        from grids.pii import mask_id_number
+
+        return mask_id_number(key) if self.key_column == "id_number" else key
+
     def export_header(self) -> list[str]:
-        return [str(column.label) for column in self.columns]
+        """The template's column names (in Chinese, required ones marked *)."""
+        from ..workbook import template_header
+
+        return template_header(self.columns)
 
     def export_rows(self, queryset) -> Iterator[list]:
         raise NotImplementedError

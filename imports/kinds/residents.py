@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from django.utils.translation import gettext as _
@@ -37,6 +37,9 @@ from .. import cells
 from ..headers import BIRTH_DATE, BUILDING, GENDER, ID_NUMBER, NAME, PHONE, ROOM, UNIT, Column
 from . import register
 from .base import Change, Pending, RosterKind
+
+# Where a resident lives is required here (the shared columns leave it to each roster).
+BUILDING, UNIT, ROOM = (replace(column, required=True) for column in (BUILDING, UNIT, ROOM))
 
 ESTATE = Column("estate", gettext_lazy("Estate"), synonyms=("小区", "小区名称", "小区名"), required=True)
 RESIDENCY_COLUMN = Column(
