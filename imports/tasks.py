@@ -8,10 +8,12 @@ from .models import ImportJob, JobState
 @shared_task(name="imports.check", ignore_result=True)
 def check_import(job_id: int) -> None:
     from .pipeline.check import check_job
+    from .pipeline.jobs import checker_lock
 
-    job = ImportJob.objects.filter(pk=job_id, state=JobState.CHECKING).first()
-    if job is not None:
-        check_job(job)
+    with checker_lock(job_id):
+        job = ImportJob.objects.filter(pk=job_id, state=JobState.CHECKING).first()
+        if job is not None:
+            check_job(job)
 
 
 @shared_task(name="imports.apply", ignore_result=True)

@@ -152,3 +152,45 @@ def test_an_export_imports_back_unchanged(territory, users):
     )
     masked = list(kind.export_rows(kind.export_queryset(users.admin), full=False))
     assert all("*" in row[1] for row in masked)
+
+
+@pytest.mark.postgres
+def test_a_check_whose_task_was_lost_can_be_cancelled_or_run_again(territory, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from imports.pipeline.jobs import begin_check, request_cancel
+
+    line = f"赵新,{make_id_number()},13900000001,金塔小区,1号楼,1单元,103,户籍,户主,橙,,"
+    job, _found = start_import(user=users.admin, kind="residents", upload=csv_file([line]))
+    begin_check(job)
+    request_cancel(job)  # queued a moment ago: the worker may still come, so only the flag is set
+    job.refresh_from_db()
+    assert job.state == JobState.CHECKING and job.cancel_requested
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+    job.refresh_from_db()
+    begin_check(job)  # no worker holds it and it has not moved for an hour: checking again is allowed
+    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+    job.refresh_from_db()
+    request_cancel(job)
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED and not job.stored_file
+
+
+def test_the_export_view_streams_the_template_columns(client, territory, users):
+    from imports.kinds import get_kind
+    from imports.workbook import template_header
+
+    client.force_login(users.admin)
+    response = client.get("/imports/export/residents/csv/")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].split(",") == template_header(get_kind("residents").columns)
+    assert territory.res_a1.id_number in text  # an administrator's export imports back as it is
+    client.force_login(users.community)
+    text = b"".join(client.get("/imports/export/residents/csv/").streaming_content).decode("utf-8-sig")
+    assert territory.res_a1.id_number not in text and "李明" in text and "马强" not in text
+    client.force_login(users.grid_a1)
+    assert client.get("/imports/export/residents/csv/").status_code == 403

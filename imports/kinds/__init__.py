@@ -26,6 +26,9 @@ def all_kinds() -> list[RosterKind]:
 
 def _load() -> None:
     from . import residents  # noqa: F401  (registers itself)
+    from .buildings import BuildingsKind  # noqa: F401
+    from .gridworkers import GridWorkersKind  # noqa: F401
+    from .partymembers import PartyMembersKind  # noqa: F401
 
 
 __all__ = ["Pending", "RosterKind", "all_kinds", "get_kind", "register"]

@@ -8,6 +8,8 @@ check and stops with a message instead of overwriting (``Stale``).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import time
 import zlib
 
@@ -31,6 +33,8 @@ from .stale import Stale
 
 IMPORT_ROLES = (Role.ADMIN, Role.STREET_STAFF, Role.COMMUNITY_WORKER)
 PROGRESS_TTL = 6 * 3600
+APPLY_LOCK, CHECK_LOCK = 0x494D, 0x494E  # advisory lock classes: per roster type, per job
+LOST_TASK_MINUTES = 10
 
 
 def allowed_prefixes(user) -> list[str]:
@@ -102,15 +106,47 @@ def mapping_of(job: ImportJob) -> HeaderMatch:
     return correct_mapping(job.headers, roster.columns, {}, base=job.mapping)
 
 
+@contextlib.contextmanager
+def checker_lock(job_id: int):
+    """Held (on PostgreSQL) by the worker while it checks the job: a dead worker's lock goes with its
+    connection, so a job left checking by a lost task can be cancelled or checked again."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [CHECK_LOCK, job_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CHECK_LOCK, job_id])
+
+
+def _checker_alive(job: ImportJob) -> bool:
+    """Whether a worker is checking the job, or may still pick up its queued check (always assumed on
+    SQLite, where no lock tells)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [CHECK_LOCK, job.pk])
+        (free,) = cursor.fetchone()
+        if free:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CHECK_LOCK, job.pk])
+    queued = job.started_at is not None and timezone.now() - job.started_at < dt.timedelta(minutes=LOST_TASK_MINUTES)
+    return not free or queued
+
+
 def begin_check(job: ImportJob) -> None:
     from ..tasks import check_import
 
-    if job.state not in (JobState.UPLOADED, JobState.CHECKED, JobState.FAILED) or not job.stored_file:
+    lost = job.state == JobState.CHECKING and not _checker_alive(job)
+    if (job.state not in (JobState.UPLOADED, JobState.CHECKED, JobState.FAILED) and not lost) or not job.stored_file:
         raise ValidationError(_("This import cannot be checked now."))
     if not mapping_of(job).ok:
         raise ValidationError(mapping_of(job).errors)
     job.state, job.message, job.cancel_requested, job.done_rows = JobState.CHECKING, "", False, 0
-    job.save(update_fields=["state", "message", "cancel_requested", "done_rows"])
+    job.started_at = timezone.now()  # queued now; the worker sets it again when it starts
+    job.save(update_fields=["state", "message", "cancel_requested", "done_rows", "started_at"])
     transaction.on_commit(lambda: check_import.apply_async((job.pk,), queue=settings.IMPORTS_QUEUE))
 
 
@@ -119,6 +155,8 @@ def request_cancel(job: ImportJob) -> None:
         finish(job, JobState.CANCELLED)
     elif job.state == JobState.CHECKING:
         ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        if not _checker_alive(job):  # its task was lost: nobody will see the request
+            finish(job, JobState.CANCELLED)
     else:
         raise ValidationError(_("This import cannot be cancelled now."))
 
@@ -148,16 +186,29 @@ def begin_apply(job: ImportJob, *, mode: str, user) -> None:
         )
     if not job.new_rows and not job.changed_rows:
         raise ValidationError(_("Nothing to apply: every correct row is already in the ledger as it is."))
+    # Only from the state just read: a run that finished meanwhile is not started again.
+    updated = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+        state=JobState.APPLYING, mode=mode, applied_by=user, message=""
+    )
+    if not updated:
+        raise ValidationError(_("This import has just changed; reload the page."))
     job.state, job.mode, job.applied_by, job.message = JobState.APPLYING, mode, user, ""
-    job.save(update_fields=["state", "mode", "applied_by", "message"])
+    cache.delete(progress_key(job.pk))
     transaction.on_commit(lambda: apply_import.apply_async((job.pk,), queue=settings.IMPORTS_QUEUE))
 
 
-def _lock(kind: str) -> None:
-    """One applying or undoing import per roster type at a time (until the transaction ends)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x494D, zlib.crc32(kind.encode()) & 0x7FFFFFFF])
+def _lock(kind: str, *, wait: bool = True) -> bool:
+    """One applying or undoing import per roster type at a time (until the transaction ends).
+    With ``wait=False``, answer False at once when another holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    key = [APPLY_LOCK, zlib.crc32(kind.encode()) & 0x7FFFFFFF]
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", key)
+        return cursor.fetchone()[0]
 
 
 def progress_key(job_id: int) -> str:
@@ -205,7 +256,8 @@ def run_apply(job_id: int) -> ImportJob:
 def undo(job: ImportJob, *, user) -> list[str]:
     """Undo an applied import in one transaction; or, when rows changed since, the messages naming them."""
     with transaction.atomic():
-        _lock(job.kind)
+        if not _lock(job.kind, wait=False):
+            return [_("Another import of this roster type is being applied or undone; try again in a moment.")]
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.state != JobState.APPLIED:
             return [_("Only an applied import can be undone.")]
