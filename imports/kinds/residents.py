@@ -8,6 +8,7 @@ that do not exist yet are created under the building; buildings come from the te
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -27,16 +28,21 @@ from grids.resources.roster import (
     RESIDENCY,
     RESIDENCY_NAMES,
     TAG_SEPARATORS,
-    building_key,
-    match_key,
-    room_key,
-    unit_key,
 )
+from grids.resources.roster import building_key as _building_key
+from grids.resources.roster import match_key as _match_key
+from grids.resources.roster import room_key as _room_key
+from grids.resources.roster import unit_key as _unit_key
 
 from .. import cells
 from ..headers import BIRTH_DATE, BUILDING, GENDER, ID_NUMBER, NAME, PHONE, ROOM, UNIT, Column
 from . import register
 from .base import Change, Pending, RosterKind
+
+# The same few names (estates, buildings, values) recur on every row: their match keys are kept.
+match_key, building_key, unit_key, room_key = (
+    functools.lru_cache(maxsize=8192)(key) for key in (_match_key, _building_key, _unit_key, _room_key)
+)
 
 # Where a resident lives is required here (the shared columns leave it to each roster).
 BUILDING, UNIT, ROOM = (replace(column, required=True) for column in (BUILDING, UNIT, ROOM))
