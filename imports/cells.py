@@ -44,6 +44,16 @@ def number_text(value) -> str:
 
 def clean_text(value, *, multiline: bool = False) -> Result:
     """Text for a name, an address or a note; control characters are refused (``config.textcheck``)."""
+    if type(value) is str:  # the common case (every CSV cell): no other type to consider
+        text = value.strip()
+        if not text:
+            return None, None
+        if text.isprintable():
+            return text, None
+        char = forbidden_char(text, multiline=multiline)
+        if char is not None:
+            return None, str(CONTROL_CHARACTER_MESSAGE % {"char": char_label(char)})
+        return text, None
     if isinstance(value, CellError):
         return None, value.message
     if _blank(value):
