@@ -13,7 +13,8 @@ from accounts.scoping import get_scope
 from config.exports import XLSX_TYPE, attachment, streaming_export
 
 from .kinds import get_kind
-from .models import JobState, RowStatus, StagedRow
+from .models import JobState
+from .pipeline.check import wrong_rows_as_written
 from .views import CONTENT_TYPES, ERROR_CHUNK_ROWS, _job, _require_importer
 from .workbook import FORMATS, TEMPLATE_LANGUAGE, error_workbook_chunks, template_chunks
 
@@ -41,12 +42,9 @@ def error_workbook(request, pk: int):
     if job.state not in (JobState.CHECKED, JobState.APPLYING) or not job.wrong_rows:
         raise Http404
     text_columns = [job.mapping[column.key] for column in kind.columns if column.text and column.key in job.mapping]
-    rows = (
-        StagedRow.objects.filter(job=job, status=RowStatus.WRONG)
-        .order_by("number")
-        .values_list("cells", "errors")
-        .iterator(chunk_size=ERROR_CHUNK_ROWS)
-    )
+    if not job.stored_file:
+        raise Http404
+    rows = wrong_rows_as_written(job, chunk=ERROR_CHUNK_ROWS)
     chunks = error_workbook_chunks(job.headers, rows, text_columns=text_columns)
     stem = job.file_name.rsplit(".", 1)[0] or "roster"
     filename = _("%(name)s - rows to correct") % {"name": stem} + ".xlsx"

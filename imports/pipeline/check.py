@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,8 +83,7 @@ def check_job(job: ImportJob) -> ImportJob:
             done = 0
             for number, values in table.rows():
                 raw = {key: values[index] if index < len(values) else None for key, index in job.mapping.items()}
-                texts = [value.strip() if type(value) is str else cell_text(value) for value in values]
-                row = Pending(number=number, cells=texts, raw=raw)
+                row = Pending(number=number, cells=[], raw=raw)  # the error workbook reads the file again
                 kind.clean(row, context)
                 batch.append(row)
                 if len(batch) >= kind.batch_size:
@@ -162,5 +161,23 @@ def _mark_duplicates(job: ImportJob, kind) -> None:
     StagedRow.objects.bulk_update(rows, ["errors", "status", "data"], batch_size=1000)
 
 
-def wrong_rows_filter() -> Q:
-    return Q(status=RowStatus.WRONG)
+def wrong_rows_as_written(job: ImportJob, *, chunk: int = 2000):
+    """(cells as the user wrote them, what is wrong) of each wrong row, in file order: the file is read
+    again beside the staged verdicts, so the staging table never holds the cells of every row."""
+    verdicts = (
+        StagedRow.objects.filter(job=job, status=RowStatus.WRONG)
+        .order_by("number")
+        .values_list("number", "errors")
+        .iterator(chunk_size=chunk)
+    )
+    wanted = next(verdicts, None)
+    if wanted is None:
+        return
+    with open_table(path_of(job.stored_file), job.file_name) as table:
+        for number, values in table.rows():
+            if number != wanted[0]:
+                continue
+            yield [cell_text(value) for value in values], wanted[1]
+            wanted = next(verdicts, None)
+            if wanted is None:
+                return
