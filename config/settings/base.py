@@ -219,6 +219,9 @@ else:
     }
     CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# Uploaded rosters wait here (never served) while they are checked; the size limit of one file.
+IMPORT_ROOT = Path(env_str("GRIDGOV_IMPORT_ROOT", str(VAR_DIR / "imports")))
+IMPORT_MAX_BYTES = env_int("GRIDGOV_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 # The queue of the import centre's checks and applies (tests give their worker a queue of its own).
 IMPORTS_QUEUE = env_str("GRIDGOV_IMPORTS_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
