@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from ..headers import Column
 
@@ -62,11 +63,15 @@ class RosterKind:
     def resolve(self, rows: list[Pending], context) -> None:
         raise NotImplementedError
 
+    # The module that writes this roster, imported when first used: its ``apply(job, progress)`` and
+    # ``undo(job)`` implement the two methods below unless a kind overrides them.
+    writer = ""
+
     def apply(self, job, progress) -> int:
-        raise NotImplementedError
+        return import_module(self.writer).apply(job, progress)
 
     def undo(self, job) -> list[str]:
-        raise NotImplementedError
+        return import_module(self.writer).undo(job)
 
     def changes(self, data: dict, before: dict | None, *, user) -> list[Change]:
         raise NotImplementedError

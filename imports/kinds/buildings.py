@@ -213,6 +213,7 @@ class BuildingsKind(RosterKind):
         "grid": "640302001001001", "floors": "6", "latitude": "37.997000", "longitude": "106.198000",
     }  # fmt: skip
     key_column = "building"
+    writer = "imports.kinds.buildings_apply"
 
     def context(self, job) -> Context:
         return Context(prefixes=job_prefixes(job))
@@ -364,16 +365,6 @@ class BuildingsKind(RosterKind):
             row.status = RowStatus.CHANGED if before else RowStatus.UNCHANGED
 
     # ------------------------------------------------------------------ apply, undo
-
-    def apply(self, job, progress) -> int:
-        from .buildings_apply import apply_buildings
-
-        return apply_buildings(job, progress)
-
-    def undo(self, job) -> list[str]:
-        from .buildings_apply import undo_buildings
-
-        return undo_buildings(job)
 
     # ------------------------------------------------------------------ preview, export
 

@@ -15,41 +15,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-from django.utils.translation import gettext as _
-
 from config.bulk import insert_rows, update_rows
 from grids.models import Building, Estate, Unit
 from grids.resources.roster import building_key, match_key, unit_key
 
-from ..models import ChangeAction, ImportChange, RowStatus, StagedRow
+from ..models import ChangeAction, ImportChange
 from ..pipeline.stale import Stale
 from .base import Change
 from .buildings import ATTRIBUTES, EXPORT_CHUNK, decimal_text, load_regions
-
-BATCH = 5000
-CHANGE_FIELDS = ("job", "number", "model", "object_id", "action", "before", "after")
-LIST_LIMIT = 20
-
-
-def staged_batches(job, statuses=(RowStatus.NEW, RowStatus.CHANGED)):
-    last = 0
-    rows = StagedRow.objects.filter(job=job, status__in=statuses).order_by("number")
-    while chunk := list(rows.filter(number__gt=last).values_list("number", "data", "target_id", "before")[:BATCH]):
-        last = chunk[-1][0]
-        yield chunk
-
-
-def conflict_message(numbers) -> list[str]:
-    """The message refusing an undo because of the rows ``numbers`` (none: no message)."""
-    numbers = sorted(set(numbers))
-    if not numbers:
-        return []
-    message = _("These rows were changed in the ledger after the import, so it cannot be undone: row %(rows)s.") % {
-        "rows": "、".join(str(n) for n in numbers[:LIST_LIMIT])
-    }
-    if len(numbers) > LIST_LIMIT:
-        message += " " + _("And %(count)s more.") % {"count": len(numbers) - LIST_LIMIT}
-    return [message]
+from .writing import BATCH, CHANGE_FIELDS, conflict_message, staged_batches
 
 
 def _decimal(text):
@@ -358,3 +332,6 @@ def export_rows(queryset) -> Iterator[list]:
                     estate, estate_code[:12], number, unit, code, "" if floors is None else floors,
                     decimal_text(latitude) or "", decimal_text(longitude) or "",
                 ]  # fmt: skip
+
+
+apply, undo = apply_buildings, undo_buildings

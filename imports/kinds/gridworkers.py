@@ -28,7 +28,8 @@ from ..pipeline.stale import Stale
 from . import register
 from .base import Change, Pending, RosterKind
 from .buildings import GRID_LEVELS, Scope, check_region, job_prefixes, load_regions, region_code, too_long
-from .buildings_apply import CHANGE_FIELDS, conflict_message, referring, staged_batches
+from .buildings_apply import referring
+from .writing import CHANGE_FIELDS, conflict_message, staged_batches
 
 # Chinese name → kind; the first name of each kind is the one templates and exports write.
 KIND_NAMES = {

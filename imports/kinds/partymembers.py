@@ -154,6 +154,7 @@ class PartyMembersKind(RosterKind):
         "phone": "13800000000", "workplace": "",
     }  # fmt: skip
     key_column = "id_number"
+    writer = "imports.kinds.partymembers_apply"
 
     # ------------------------------------------------------------------ clean (no database)
 
@@ -301,16 +302,6 @@ class PartyMembersKind(RosterKind):
                 compare(row, org, current, held_now, holders, context)
 
     # ------------------------------------------------------------------ apply, undo
-
-    def apply(self, job, progress) -> int:
-        from .partymembers_apply import apply_party_members
-
-        return apply_party_members(job, progress)
-
-    def undo(self, job) -> list[str]:
-        from .partymembers_apply import undo_party_members
-
-        return undo_party_members(job)
 
     # ------------------------------------------------------------------ preview
 

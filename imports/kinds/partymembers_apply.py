@@ -33,7 +33,7 @@ from .partymembers import (
     title_sort,
     today,
 )
-from .residents_apply import CHANGE_FIELDS, LIST_LIMIT, staged_batches
+from .writing import CHANGE_FIELDS, conflict_message, staged_batches
 
 MEMBER_FIELDS = {"org_id": "org"}  # WRITTEN names → model field names, where they differ
 
@@ -303,13 +303,7 @@ def undo_party_members(job) -> list[str]:
     if created:
         conflicts += _referenced(created, ours)
     if conflicts:
-        numbers = sorted(set(conflicts))
-        message = _("These rows were changed in the ledger after the import, so it cannot be undone: row %(rows)s.") % {
-            "rows": "、".join(str(n) for n in numbers[:LIST_LIMIT])
-        }
-        if len(numbers) > LIST_LIMIT:
-            message += " " + _("And %(count)s more.") % {"count": len(numbers) - LIST_LIMIT}
-        return [message]
+        return conflict_message(conflicts)
     Position.objects.filter(pk__any=list(ours)).delete()
     update_rows(
         Position,
@@ -329,3 +323,6 @@ def undo_party_members(job) -> list[str]:
         update_rows(PartyMember, [MEMBER_FIELDS.get(k, k) for k in names], rows)
     PartyMember.objects.filter(pk__any=list(created)).delete()
     return []
+
+
+apply, undo = apply_party_members, undo_party_members

@@ -121,6 +121,7 @@ class ResidentsKind(RosterKind):
         "residency_type": "户籍", "relation": "户主", "ledger_colour": "橙", "tags": "", "note": "",
     }  # fmt: skip
     key_column = "id_number"
+    writer = "imports.kinds.residents_apply"
 
     # ------------------------------------------------------------------ clean (no database)
 
@@ -306,16 +307,6 @@ class ResidentsKind(RosterKind):
         row.status = RowStatus.CHANGED if before else RowStatus.UNCHANGED
 
     # ------------------------------------------------------------------ apply, undo
-
-    def apply(self, job, progress) -> int:
-        from .residents_apply import apply_residents
-
-        return apply_residents(job, progress)
-
-    def undo(self, job) -> list[str]:
-        from .residents_apply import undo_residents
-
-        return undo_residents(job)
 
     # ------------------------------------------------------------------ preview
 

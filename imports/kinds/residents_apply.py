@@ -17,21 +17,10 @@ from django.utils.translation import gettext as _
 from config.bulk import insert_rows, update_rows
 from grids.models import Household, PiiAccessLog, Residence, Resident, Tag, Unit
 
-from ..models import ChangeAction, ImportChange, RowStatus, StagedRow
+from ..models import ChangeAction, ImportChange, RowStatus
 from ..pipeline.stale import Stale
 from .residents import WRITTEN, room_key, today, unit_key
-
-BATCH = 5000
-CHANGE_FIELDS = ("job", "number", "model", "object_id", "action", "before", "after")
-LIST_LIMIT = 20
-
-
-def staged_batches(job, statuses):
-    last = 0
-    rows = StagedRow.objects.filter(job=job, status__in=statuses).order_by("number")
-    while chunk := list(rows.filter(number__gt=last).values_list("number", "data", "target_id", "before")[:BATCH]):
-        last = chunk[-1][0]
-        yield chunk
+from .writing import CHANGE_FIELDS, conflict_message, staged_batches
 
 
 def _tags(resident_ids) -> dict[int, list[str]]:
@@ -269,14 +258,7 @@ def undo_residents(job) -> list[str]:
     busy = set(others.values_list("household_id", flat=True)) | set(lived.values_list("household_id", flat=True))
     conflicts += [n for model, pk, n in created_places if model == "household" and pk in busy]
     if conflicts:
-        shown = "、".join(str(n) for n in sorted(set(conflicts))[:LIST_LIMIT])
-        more = len(set(conflicts)) - LIST_LIMIT
-        message = _("These rows were changed in the ledger after the import, so it cannot be undone: row %(rows)s.") % {
-            "rows": shown
-        }
-        if more > 0:
-            message += " " + _("And %(count)s more.") % {"count": more}
-        return [message]
+        return conflict_message(conflicts)
     _restore(job, changes, current)
     return []
 
@@ -308,3 +290,6 @@ def _restore(job, changes, current) -> None:
     Resident.objects.filter(pk__in=created).delete()
     Household.objects.filter(pk__in=[c[2] for c in by[("household", "created")]]).delete()
     Unit.objects.filter(Q(pk__in=[c[2] for c in by[("unit", "created")]]), ~Q(households__isnull=False)).delete()
+
+
+apply, undo = apply_residents, undo_residents
