@@ -1,7 +1,8 @@
 """The roster generator of the import tests and benchmarks (tests/bench/rostergen.py).
 
 Files are written to a temporary directory and read back with the import centre's reader; each
-row is then checked with the import's own cell functions. Nothing touches the database.
+row is then checked with the import's own cell functions. Only the last test touches the database:
+it runs generated rosters through the import centre.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import tracemalloc
 from collections import Counter
 
 import pytest
-import tablib
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from fixtures.demo.people import SYSTEM_TAGS
 from grids import services
 from grids.models import Resident, Tag
-from grids.resources import ResidentRosterResource
 from grids.resources.roster import COLOUR_NAMES, IMPORT_COLUMNS, RESIDENCY_NAMES, TAG_SEPARATORS
 from grids.validators import check_id_number, id_check_char
 from imports import cells
+from imports.models import ApplyMode, ImportJob, JobState, RowStatus, StagedRow
+from imports.pipeline.check import check_job
+from imports.pipeline.jobs import begin_apply, run_apply, start_import
 from imports.reading import open_table
 from tests.bench import rostergen as rg
 
@@ -364,8 +368,8 @@ def test_rows_stream(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_roster_import_refuses_exactly_the_reported_rows(tmp_path, territory):
-    """Through the real import: buildings 11-13 of 阳光水岸小区 in grid B1, the system tags."""
+def test_the_roster_import_refuses_exactly_the_reported_rows(tmp_path, territory, users):
+    """Through the import centre: buildings 11-13 of 阳光水岸小区 in grid B1, the system tags."""
     t = territory
     for slug, name in SYSTEM_TAGS:
         Tag.objects.create(slug=slug, name=name, is_system=True)
@@ -374,28 +378,35 @@ def test_the_roster_import_refuses_exactly_the_reported_rows(tmp_path, territory
     for number in ("11", "12", "13"):
         services.building_create(estate=t.estate_b, number=number, region=t.grid_b1)
     before = Resident.objects.count()
+    importer = users.outsider  # a community worker of community B
 
     written = rg.write_resident_csv(tmp_path / "roster.csv", 150, spec, bad=12)
-    result = roster_import(written, t.comm_b)
-    assert not result.has_errors()
-    refused = {row.number + 1 for row in result.invalid_rows}  # the import counts data rows from 1
-    assert refused == written.reported_rows
-    assert Resident.objects.count() == before  # all or nothing
+    job = roster_check(written, importer)
+    assert job.state == JobState.CHECKED, job.message
+    refused = set(StagedRow.objects.filter(job=job, status=RowStatus.WRONG).values_list("number", flat=True))
+    assert refused == written.reported_rows  # spreadsheet rows, the header being row 1
+    assert job.wrong_rows == len(written.reported_rows) and job.new_rows == 150 - len(written.reported_rows)
+    with pytest.raises(ValidationError):
+        begin_apply(job, mode=ApplyMode.ALL, user=importer)  # all or nothing
+    assert Resident.objects.count() == before
 
     follow_up = rg.write_resident_csv(tmp_path / "more.csv", 150, spec, start=150)
-    result = roster_import(follow_up, t.comm_b)
-    assert not result.has_errors() and not result.has_validation_errors()
+    job = roster_check(follow_up, importer)
+    assert (job.state, job.wrong_rows, job.new_rows) == (JobState.CHECKED, 0, 150), job.message
+    begin_apply(job, mode=ApplyMode.ALL, user=importer)
+    job = run_apply(job.pk)
+    assert job.state == JobState.APPLIED, job.message
     assert Resident.objects.count() == before + 150
     imported = Resident.objects.filter(id_number__in=follow_up.id_numbers)
     assert imported.count() == 150
     assert imported.filter(tags__isnull=False).exists()
 
 
-def roster_import(written: rg.RosterFile, region):
-    _encoding, headers, rows = read(written.path)
-    data = tablib.Dataset(headers=headers)
-    for _number, values in rows:
-        data.append(["" if value is None else value for value in values])
-    return ResidentRosterResource(region=region).import_data(
-        data, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
-    )
+def roster_check(written: rg.RosterFile, user) -> ImportJob:
+    """The import centre's start and check of a written roster, as the worker runs them."""
+    upload = SimpleUploadedFile(written.path.name, written.path.read_bytes())
+    job, found = start_import(user=user, kind="residents", upload=upload)
+    assert found.ok, found.errors
+    job.state = JobState.CHECKING
+    job.save()
+    return check_job(job)

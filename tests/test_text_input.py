@@ -3,6 +3,7 @@ text keeps line breaks and tabs only; an unreadable roster file gets a message i
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 import tablib
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
@@ -18,11 +20,13 @@ from rest_framework.test import APIClient
 
 from grids.forms import ResidentForm
 from grids.models import Resident
-from grids.resources import ROSTER_FORMATS, RosterXLSX
+from grids.resources import ROSTER_FORMATS, ExcelCSV, RosterXLSX
+from imports.models import JobState, RowStatus, StagedRow
+from imports.pipeline.check import check_job
+from imports.pipeline.jobs import start_import
 from partyorg.models import PartyOrg
 from partyorg.resources import PartyOrgResource
 from tests.factories import make_id_number
-from tests.test_import import COMMUNITY_A, csv_bytes, invalid_rows, row, run_import, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -109,13 +113,25 @@ def test_the_resident_api_refuses_control_characters(territory, users, name):
 # ---------------------------------------------------------------- imports
 
 
-def test_a_roster_row_with_a_control_character_is_refused_and_nothing_is_written(territory):
+def test_a_roster_row_with_a_control_character_is_refused_and_nothing_is_written(territory, users):
+    """The import centre's check: a multi-line note passes, a control character in a name does not."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["姓名", "身份证号", "小区", "楼栋", "单元", "房号", "备注"])
+    writer.writerow(["赵一", make_id_number(), "金塔小区", "1号楼", "1单元", "101", "第一行\n第二行"])
+    writer.writerow(["赵\x1b二", make_id_number(), "金塔小区", "1号楼", "1单元", "101", ""])
     before = Resident.objects.count()
     with translation.override("zh-hans"):
-        result = run_import(territory.comm_a, [row("赵一", 备注="第一行\n第二行"), row("赵\x1b二")])
-    errors = invalid_rows(result)
-    assert list(errors) == [2]
-    assert CHINESE in " ".join(errors[2]["姓名"])
+        upload = SimpleUploadedFile("roster.csv", out.getvalue().encode("utf-8"))
+        job, found = start_import(user=users.admin, kind="residents", upload=upload)
+        assert found.ok, found.errors
+        job.state = JobState.CHECKING
+        job.save()
+        job = check_job(job)
+    assert job.state == JobState.CHECKED, job.message
+    wrong = dict(StagedRow.objects.filter(job=job, status=RowStatus.WRONG).values_list("number", "errors"))
+    assert list(wrong) == [3]  # spreadsheet rows: the header is row 1
+    assert "U+001B" in wrong[3]
     assert Resident.objects.count() == before
 
 
@@ -146,40 +162,50 @@ def _xlsx(rows: list[list]) -> bytes:
     return data.export("xlsx")
 
 
-HEADER = ["姓名", "身份证号", "小区", "楼栋", "单元", "房号"]
+HEADER = ["组织名称", "组织类型", "上级组织", "区划编码"]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 UNREADABLE = {
-    "header only": (csv_bytes([]), "只有列名"),
+    "header only": (("\ufeff" + ",".join(HEADER) + "\r\n").encode(), "只有列名"),
     "a PNG": (PNG, "图片"),
     "a ZIP archive": (_zip({"roster.txt": b"x"}), "ZIP"),
-    "a workbook named .csv": (_xlsx([HEADER, ["赵一", "x", "金塔小区", "1号楼", "1单元", "101"]]), "Excel"),
-    "a NUL byte": ("姓名,身份证号,小区,楼栋,单元,房号\r\n赵\x00一,1,金塔小区,1号楼,1单元,101\r\n".encode(), "NUL"),
+    "a workbook named .csv": (
+        _xlsx([HEADER, ["第二网格党支部", "党支部", "金塔社区党委", "640302001001002"]]),
+        "Excel",
+    ),
+    "a NUL byte": ("组织名称,组织类型,上级组织,区划编码\r\n第二\x00网格党支部,党支部,,1\r\n".encode(), "NUL"),
     "not UTF-8 or GBK": (b"\xff\xfe\xfd\xfc,\x81\x30\n", "编码"),
 }
 
 
+def party_upload(client, content: bytes, *, name: str, file_format):
+    """The admin's Party roster import, which reads its files with grids.resources.files."""
+    return client.post(
+        reverse("admin:partyorg_partyorg_import"),
+        {"format": str(ROSTER_FORMATS.index(file_format)), "resource": "0", "import_file": _upload(name, content)},
+    )
+
+
 @pytest.mark.parametrize("case", list(UNREADABLE))
-def test_an_unreadable_csv_gets_a_chinese_message_and_nothing_is_written(client, territory, users, case):
+def test_an_unreadable_csv_gets_a_chinese_message_and_nothing_is_written(client, party_world, case):
     content, expected = UNREADABLE[case]
-    before = Resident.objects.count()
-    client.force_login(users.admin)
+    before = PartyOrg.objects.count()
+    client.force_login(party_world.u.admin)
     with translation.override("zh-hans"):
-        response = upload(client, content, name="roster.csv")
+        response = party_upload(client, content, name="orgs.csv", file_format=ExcelCSV)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get("import_file", []))
     assert expected in errors, errors
     assert "encountered" not in errors and "No valid data" not in errors
-    assert Resident.objects.count() == before
+    assert PartyOrg.objects.count() == before
 
 
 @pytest.mark.parametrize(
     ("content", "expected"), [(_xlsx([HEADER]), "只有列名"), (PNG, "Excel"), (b"a,b\r\n1,2\r\n", "Excel")]
 )
-def test_an_unreadable_xlsx_gets_a_chinese_message(client, territory, users, content, expected):
-    client.force_login(users.admin)
-    xlsx = str(ROSTER_FORMATS.index(RosterXLSX))
+def test_an_unreadable_xlsx_gets_a_chinese_message(client, party_world, content, expected):
+    client.force_login(party_world.u.admin)
     with translation.override("zh-hans"):
-        response = upload(client, content, name="roster.xlsx", file_format=xlsx, region=COMMUNITY_A)
+        response = party_upload(client, content, name="orgs.xlsx", file_format=RosterXLSX)
     errors = " ".join(response.context["form"].errors.get("import_file", []))
     assert expected in errors, errors
 
@@ -197,6 +223,4 @@ def test_the_party_import_speaks_chinese_about_a_header_only_file(client, party_
 
 
 def _upload(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)

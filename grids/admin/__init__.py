@@ -1,20 +1,12 @@
-"""Admin screens: territory and ledger tables, the roster import and region re-coding.
+"""Admin screens: territory and ledger tables, the roster export and region re-coding.
 
 Importing the modules registers their screens: regions (the tree and re-coding), places (estates to
-households, grid workers, stations), residents (the ledger, the roster import, tags, the access log).
+households, grid workers, stations), residents (the ledger, the roster export, tags, the access log).
 """
 
 from .places import BuildingAdmin, EstateAdmin, GridWorkerAdmin, HouseholdAdmin, ServiceStationAdmin, UnitAdmin
 from .regions import BOUNDARY_FIELDS, CENTRE_FIELDS, RegionAdmin, RegionCodeHistoryAdmin, RegionRecodeForm
-from .residents import (
-    PiiAccessLogAdmin,
-    ResidenceInline,
-    ResidentAdmin,
-    RosterConfirmImportForm,
-    RosterImportForm,
-    TagAdmin,
-    roster_region,
-)
+from .residents import PiiAccessLogAdmin, ResidenceInline, ResidentAdmin, TagAdmin
 
 __all__ = [
     "BOUNDARY_FIELDS",
@@ -29,10 +21,7 @@ __all__ = [
     "RegionRecodeForm",
     "ResidenceInline",
     "ResidentAdmin",
-    "RosterConfirmImportForm",
-    "RosterImportForm",
     "ServiceStationAdmin",
     "TagAdmin",
     "UnitAdmin",
-    "roster_region",
 ]

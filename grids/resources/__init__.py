@@ -1,33 +1,26 @@
-"""django-import-export resources for the resident roster (居民花名册).
+"""django-import-export resources and file formats of the resident roster (居民花名册).
 
 The file speaks the community's language: Chinese column names and Chinese values
-(户籍/常住/…, 户主/配偶/…, 红/黄/蓝/橙). Every imported row goes through ``grids.services`` like
-the ledger form, and a run is all or nothing: the admin imports inside one transaction that is
-rolled back when any row fails (see ``grids.admin.ResidentAdmin``). The export masks ID numbers
-and phones, and streams.
+(户籍/常住/…, 户主/配偶/…, 红/黄/蓝/橙). The admin exports the roster, masking ID numbers and
+phones, and streams it; rosters are imported in the import centre (``imports``), which reuses
+the names and keys of ``roster``.
 
-``files`` reads an upload (formats, unreadable files, control characters), ``roster`` holds the
-file format, ``roster_places`` finds the place a row names, ``roster_import`` and ``roster_export``
-are the two resources.
+``files`` holds the admin's file formats and reads an upload for the Party roster imports,
+``roster`` holds the file format, ``roster_export`` is the export resource and ``roster_import``
+the row error of the imports that still run through django-import-export.
 """
 
 from .files import ROSTER_FORMATS, ExcelCSV, ImportFileMessagesMixin, RosterFileError, RosterXLSX
-from .roster import CHOICE_COLUMNS, IMPORT_COLUMNS, MAX_ROWS, REQUIRED_COLUMNS, roster_template
+from .roster import CHOICE_COLUMNS, IMPORT_COLUMNS
 from .roster_export import ResidentRosterExportResource
-from .roster_import import ResidentRosterResource, RosterSummary
 
 __all__ = [
     "CHOICE_COLUMNS",
     "IMPORT_COLUMNS",
-    "MAX_ROWS",
-    "REQUIRED_COLUMNS",
     "ROSTER_FORMATS",
     "ExcelCSV",
     "ImportFileMessagesMixin",
     "ResidentRosterExportResource",
-    "ResidentRosterResource",
     "RosterFileError",
-    "RosterSummary",
     "RosterXLSX",
-    "roster_template",
 ]

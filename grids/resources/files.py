@@ -1,4 +1,5 @@
-"""Reading an uploaded roster file, for every roster import: the formats, and what is wrong with a file.
+"""Roster files in the admin: the formats of the exports and of the Party roster imports, and what is wrong
+with an uploaded file.
 
 A file that is not what its name says (a picture, a ZIP archive or a workbook renamed .csv, a
 file with NUL bytes), a file with no rows and a cell holding a control character each get a
