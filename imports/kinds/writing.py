@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.utils.translation import gettext as _
 
 from ..models import RowStatus, StagedRow
@@ -13,10 +15,13 @@ LIST_LIMIT = 20
 
 def staged_batches(job, statuses=(RowStatus.NEW, RowStatus.CHANGED)):
     """The job's staged rows of these statuses as (number, data, target_id, before), BATCH at a time."""
-    last = 0
-    rows = StagedRow.objects.filter(job=job, status__in=statuses).order_by("number")
-    while chunk := list(rows.filter(number__gt=last).values_list("number", "data", "target_id", "before")[:BATCH]):
-        last = chunk[-1][0]
+    rows = (
+        StagedRow.objects.filter(job=job, status__in=list(statuses))
+        .order_by("number")
+        .values_list("number", "data", "target_id", "before")
+        .iterator(chunk_size=BATCH)  # one query, read through a server-side cursor
+    )
+    while chunk := list(islice(rows, BATCH)):
         yield chunk
 
 
