@@ -11,8 +11,8 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from itertools import islice
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +22,6 @@ from grids.resources.roster import (
     CHOICE_COLUMNS,
     COLOUR,
     COLOUR_NAMES,
-    GENDER_NAMES,
     RELATION,
     RELATION_NAMES,
     RESIDENCY,
@@ -311,9 +310,9 @@ class ResidentsKind(RosterKind):
     # ------------------------------------------------------------------ preview
 
     def changes(self, data: dict, before: dict | None, *, user) -> list[Change]:
-        labels = {c.key: str(c.label) for c in self.columns}
+        labels = _labels(translation.get_language())
         shown = []
-        names = {key: {v: k for k, v in reversed(mapping.items())} for key, mapping in CHOICES.items()}
+        names = VALUE_NAMES
         tag_names = dict(Tag.objects.values_list("slug", "name")) if "tags" in (before or data) else {}
 
         def text(name, value):
@@ -328,13 +327,13 @@ class ResidentsKind(RosterKind):
         if before is None:  # a new person
             return [
                 Change(labels["id_number"], "", mask_id_number(data["id_number"])),
-                Change(_("Address"), "", data["place"]),
+                Change(labels["address"], "", data["place"]),
             ]
         for name, old in before.items():
             if name == "household_id":
                 continue
             if name == "place":
-                shown.append(Change(_("Address"), old, data["place"]))
+                shown.append(Change(labels["address"], old, data["place"]))
             else:
                 shown.append(Change(labels.get(name, name), text(name, old), text(name, data.get(name))))
         return shown
@@ -345,32 +344,23 @@ class ResidentsKind(RosterKind):
         return Resident.objects.visible_to(user).current().order_by("region_code", "pk")
 
     def export_rows(self, queryset, *, full: bool) -> Iterator[list]:
-        """The rows in the template's columns from a server-side cursor; ``full``: ID numbers and phones
-        unmasked (for importers with the right to see them, so that the file imports back unchanged)."""
-        from grids.resources.roster_export import _tag_names
+        """The rows in the template's columns, streamed; ``full``: ID numbers and phones unmasked (for
+        importers with the right to see them, so that the file imports back unchanged)."""
+        from .residents_apply import export_rows
 
-        values = queryset.values_list(
-            "pk", "name", "id_number", "gender", "birth_date", "phone", "household__unit__building__estate__name",
-            "household__unit__building__number", "household__unit__number", "household__room", "residency_type",
-            "relation", "ledger_colour", "note",
-        ).iterator(chunk_size=EXPORT_CHUNK)  # fmt: skip
-        names = {key: {v: k for k, v in reversed(mapping.items())} for key, mapping in CHOICES.items()}
-        while chunk := list(islice(values, EXPORT_CHUNK)):
-            tags = _tag_names([row[0] for row in chunk])
-            for pk, name, number, gender, birth, phone, estate, building, unit, room, res, rel, col, note in chunk:
-                yield [
-                    name,
-                    number if full else mask_id_number(number),
-                    GENDER_NAMES.get(gender, ""),
-                    birth.isoformat() if birth else "",
-                    phone if full else mask_phone(phone),
-                    estate, building, unit, room,
-                    names["residency_type"].get(res, res),
-                    names["relation"].get(rel, rel),
-                    names["ledger_colour"].get(col, col),
-                    tags.get(pk, ""),
-                    note,
-                ]  # fmt: skip
+        return export_rows(queryset, full=full)
+
+
+# Stored value → the name the roster writes, per choice column.
+VALUE_NAMES = {key: {v: k for k, v in reversed(mapping.items())} for key, mapping in CHOICES.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[str, str]:
+    """The preview's field labels in one language (the same for every row of a page)."""
+    labels = {c.key: str(c.label) for c in ResidentsKind.columns}
+    labels["address"] = _("Address")
+    return labels
 
 
 def _tags_of(resident_ids: list[int]) -> dict[int, list[str]]:

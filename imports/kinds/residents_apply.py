@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 
 from django.db.models import Q
 from django.utils import timezone
@@ -16,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from config.bulk import insert_rows, update_rows
 from grids.models import Household, PiiAccessLog, Residence, Resident, Tag, Unit
+from grids.pii import mask_id_number, mask_phone
+from grids.resources.roster import GENDER_NAMES
 
 from ..models import ChangeAction, ImportChange, RowStatus
 from ..pipeline.stale import Stale
-from .residents import WRITTEN, room_key, today, unit_key
+from .residents import EXPORT_CHUNK, VALUE_NAMES, WRITTEN, room_key, today, unit_key
 from .writing import CHANGE_FIELDS, conflict_message, staged_batches
 
 
@@ -290,6 +294,37 @@ def _restore(job, changes, current) -> None:
     Resident.objects.filter(pk__in=created).delete()
     Household.objects.filter(pk__in=[c[2] for c in by[("household", "created")]]).delete()
     Unit.objects.filter(Q(pk__in=[c[2] for c in by[("unit", "created")]]), ~Q(households__isnull=False)).delete()
+
+
+# ---------------------------------------------------------------------- export
+
+
+def export_rows(queryset, *, full: bool) -> Iterator[list]:
+    """The residents in the template's columns, from a server-side cursor, tags read per chunk."""
+    from grids.resources.roster_export import _tag_names
+
+    values = queryset.values_list(
+        "pk", "name", "id_number", "gender", "birth_date", "phone", "household__unit__building__estate__name",
+        "household__unit__building__number", "household__unit__number", "household__room", "residency_type",
+        "relation", "ledger_colour", "note",
+    ).iterator(chunk_size=EXPORT_CHUNK)  # fmt: skip
+    names = VALUE_NAMES
+    while chunk := list(islice(values, EXPORT_CHUNK)):
+        tags = _tag_names([row[0] for row in chunk])
+        for pk, name, number, gender, birth, phone, estate, building, unit, room, res, rel, col, note in chunk:
+            yield [
+                name,
+                number if full else mask_id_number(number),
+                GENDER_NAMES.get(gender, ""),
+                birth.isoformat() if birth else "",
+                phone if full else mask_phone(phone),
+                estate, building, unit, room,
+                names["residency_type"].get(res, res),
+                names["relation"].get(rel, rel),
+                names["ledger_colour"].get(col, col),
+                tags.get(pk, ""),
+                note,
+            ]  # fmt: skip
 
 
 apply, undo = apply_residents, undo_residents
