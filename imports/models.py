@@ -89,11 +89,11 @@ class RowStatus(models.IntegerChoices):
 
 
 class StagedRow(models.Model):
-    """One data row of a checked file: its cells as the user wrote them, the clean values and the verdict."""
+    """One data row of a checked file: its clean values and the verdict (its cells stay in the file, which the
+    error workbook reads again)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+", db_index=False)
     number = models.IntegerField()  # the row number the spreadsheet shows
-    cells = models.JSONField()  # the original texts, in the file's column order
     key = models.CharField(max_length=64, blank=True)  # the natural key, for duplicates inside the file
     data = models.JSONField(null=True)  # clean values (None when the row is wrong)
     status = models.SmallIntegerField(choices=RowStatus.choices)

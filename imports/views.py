@@ -109,6 +109,12 @@ def _messages_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
+def _flash(request, error: ValidationError) -> None:
+    """Show a refusal of the pipeline on the next page."""
+    for message in _messages_of(error):
+        messages.error(request, message)
+
+
 class JobRow:
     """An import as a line of the list: the job and what the template shows beside it."""
 
@@ -320,8 +326,7 @@ def check(request, pk: int):
         try:
             begin_check(job)
         except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(request, message)
+            _flash(request, error)
     return redirect("imports:job", job.pk)
 
 
@@ -334,8 +339,7 @@ def cancel(request, pk: int):
         try:
             request_cancel(job)
         except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(request, message)
+            _flash(request, error)
     return redirect("imports:job", job.pk)
 
 

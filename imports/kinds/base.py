@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -14,7 +15,6 @@ class Pending:
     """A data row of the file on its way to the staging table."""
 
     number: int
-    cells: list[str]
     raw: dict[str, object]
     data: dict | None = None
     key: str = ""
@@ -33,7 +33,7 @@ class Change:
     new: str
 
 
-class RosterKind:
+class RosterKind(ABC):
     """A roster type. Subclasses declare the columns and the natural key, and implement the steps.
 
     - ``clean(row, context)``: one row in Python, no database (cells to values, the key, messages);
@@ -57,11 +57,11 @@ class RosterKind:
     def context(self, job) -> object:
         return None
 
-    def clean(self, row: Pending, context) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def clean(self, row: Pending, context) -> None: ...
 
-    def resolve(self, rows: list[Pending], context) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def resolve(self, rows: list[Pending], context) -> None: ...
 
     # The module that writes this roster, imported when first used: its ``apply(job, progress)`` and
     # ``undo(job)`` implement the two methods below unless a kind overrides them.
@@ -73,8 +73,8 @@ class RosterKind:
     def undo(self, job) -> list[str]:
         return import_module(self.writer).undo(job)
 
-    def changes(self, data: dict, before: dict | None, *, user) -> list[Change]:
-        raise NotImplementedError
+    @abstractmethod
+    def changes(self, data: dict, before: dict | None, *, user) -> list[Change]: ...
 
     def display_key(self, key: str) -> str:
         """The natural key as the preview shows it (an identity number masked)."""
@@ -88,8 +88,8 @@ class RosterKind:
 
         return template_header(self.columns)
 
-    def export_rows(self, queryset) -> Iterator[list]:
-        raise NotImplementedError
+    @abstractmethod
+    def export_rows(self, queryset, *, full: bool) -> Iterator[list]: ...
 
-    def export_queryset(self, user) -> Iterable:
-        raise NotImplementedError
+    @abstractmethod
+    def export_queryset(self, user) -> Iterable: ...

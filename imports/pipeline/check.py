@@ -25,7 +25,7 @@ from ..models import ImportJob, JobState, RowStatus, StagedRow
 from ..reading import open_table
 from ..storage import path_of
 
-STAGED_FIELDS = ("job", "number", "cells", "key", "data", "status", "errors", "target_id", "before")
+STAGED_FIELDS = ("job", "number", "key", "data", "status", "errors", "target_id", "before")
 
 
 class Cancelled(Exception):
@@ -48,7 +48,6 @@ def _stage(job: ImportJob, rows: list[Pending]) -> None:
             (
                 job.pk,
                 row.number,
-                row.cells,
                 row.key[:64],
                 row.data if not row.errors else None,
                 RowStatus.WRONG if row.errors else row.status,
@@ -83,7 +82,7 @@ def check_job(job: ImportJob) -> ImportJob:
             done = 0
             for number, values in table.rows():
                 raw = {key: values[index] if index < len(values) else None for key, index in job.mapping.items()}
-                row = Pending(number=number, cells=[], raw=raw)  # the error workbook reads the file again
+                row = Pending(number=number, raw=raw)
                 kind.clean(row, context)
                 batch.append(row)
                 if len(batch) >= kind.batch_size:
