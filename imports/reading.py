@@ -26,7 +26,6 @@ from imports.xlsxfile import open_xlsx, workbook_error
 
 __all__ = ["CellError", "ImportFileError", "Table", "max_bytes", "open_table", "to_date"]
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _PICTURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 _BINARIES = (b"\xd0\xcf\x11\xe0", b"%PDF", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 
@@ -41,7 +40,7 @@ def _is_picture(head: bytes) -> bool:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.IMPORT_MAX_BYTES
 
 
 def _kind(filename: str) -> str:

@@ -14,7 +14,7 @@ from django.conf import settings
 
 
 def root() -> Path:
-    path = Path(getattr(settings, "IMPORT_ROOT", Path(settings.MEDIA_ROOT).parent / "imports"))
+    path = Path(settings.IMPORT_ROOT)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
